@@ -1,0 +1,254 @@
+package model
+
+import "time"
+
+// Count is a replica count that may be unknown, with the reason when it is.
+type Count struct {
+	Known   bool   `json:"known"`
+	Value   int32  `json:"value"`
+	Unknown string `json:"unknown,omitempty"` // why the value is not known ("no StatefulSet", "forbidden")
+}
+
+// Known returns a known count.
+func Known(v int32) Count { return Count{Known: true, Value: v} }
+
+// UnknownCount returns an unknown count with its reason.
+func UnknownCount(reason string) Count { return Count{Unknown: reason} }
+
+// Health is the semantic state of a pair; the UI maps it to colour and a symbol.
+type Health int
+
+// Health levels, ordered from best to worst so that max() picks the worst.
+const (
+	Healthy Health = iota
+	Converging
+	Warning
+	Critical
+)
+
+// String names the health level.
+func (h Health) String() string {
+	switch h {
+	case Healthy:
+		return "healthy"
+	case Converging:
+		return "converging"
+	case Warning:
+		return "warning"
+	case Critical:
+		return "critical"
+	}
+	return "unknown"
+}
+
+// Severity of a finding.
+type Severity int
+
+// Severities, ordered so that a higher value is worse.
+const (
+	Info Severity = iota
+	SeverityWarning
+	SeverityCritical
+)
+
+// String names the severity as the CLI and JSON output spell it.
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case SeverityWarning:
+		return "warning"
+	case SeverityCritical:
+		return "critical"
+	}
+	return "unknown"
+}
+
+// MarshalText spells the severity in JSON and YAML output.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Finding is one rule result on a pair: a shape problem, a drift lint, or a live alert.
+type Finding struct {
+	Rule     string   `json:"rule"` // stable ID, e.g. "TS001"
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Hint     string   `json:"hint,omitempty"`
+	Badge    string   `json:"badge,omitempty"` // short text for the row ("SchedFail", "drift", "max")
+}
+
+// ShapeFlag names a way a pair breaks the 1:1 single-model serving shape.
+type ShapeFlag string
+
+// Shape flags. A pair with a flag is kept and shown, never dropped.
+const (
+	ShapeMultiModelServer   ShapeFlag = "server-serves-several-models"
+	ShapeNoModelHPA         ShapeFlag = "no-model-hpa"
+	ShapeNoServerHPA        ShapeFlag = "no-server-hpa"
+	ShapeHPATargetMissing   ShapeFlag = "hpa-target-missing"
+	ShapeServerMissing      ShapeFlag = "server-missing"
+	ShapeNoServerRef        ShapeFlag = "model-names-no-server"
+	ShapeServerWithoutModel ShapeFlag = "server-without-model"
+	ShapeHPAUnknownTarget   ShapeFlag = "hpa-targets-unknown-kind"
+)
+
+// ScheduleFailed describes a Model whose ModelReady condition is False with ScheduleFailed.
+type ScheduleFailed struct {
+	Since  time.Time `json:"since,omitzero"`
+	Reason string    `json:"reason"` // Seldon's human text (it is in the condition's reason field)
+	// Transient is true while the Server is scaling toward the Model; false when it cannot get there.
+	Transient bool   `json:"transient"`
+	Why       string `json:"why,omitempty"`
+	// ExpectedClear estimates when it clears from measured Server readiness time (zero if unknown).
+	ExpectedClear time.Time `json:"expectedClear,omitzero"`
+}
+
+// Pair is one Seldon Model and its Server with their two HPAs: the row of the dashboard.
+type Pair struct {
+	Key        string `json:"key"` // namespace/model, or namespace/server for a Server without a Model
+	Namespace  string `json:"namespace"`
+	ModelName  string `json:"model,omitempty"`
+	ServerName string `json:"server,omitempty"`
+
+	Model     *SeldonModel  `json:"-"`
+	Server    *SeldonServer `json:"-"`
+	Workload  *Workload     `json:"-"`
+	ModelHPA  *HPA          `json:"-"`
+	ServerHPA *HPA          `json:"-"`
+
+	ModelDesired  Count `json:"modelDesired"`
+	ModelReady    Count `json:"modelReady"`
+	ServerDesired Count `json:"serverDesired"`
+	ServerReady   Count `json:"serverReady"`
+
+	ScheduleFailed *ScheduleFailed `json:"scheduleFailed,omitempty"`
+	Shape          []ShapeFlag     `json:"shape,omitempty"`
+	// OtherModels lists the other Models served by this pair's Server (multi-model shape).
+	OtherModels []string  `json:"otherModels,omitempty"`
+	Findings    []Finding `json:"findings,omitempty"`
+	Events      []Event   `json:"events,omitempty"` // recent Events of the pair's four objects, newest first
+	Health      Health    `json:"health"`
+
+	Metric PairMetric `json:"metric"`
+	Skew   Skew       `json:"skew"`
+	// Forecast of each HPA's next decision, in words and numbers.
+	ModelForecast  *Forecast `json:"modelForecast,omitempty"`
+	ServerForecast *Forecast `json:"serverForecast,omitempty"`
+	// Spark holds the last points of RPS for the inline sparkline (oldest first, NaN for gaps).
+	Spark []float64 `json:"-"`
+}
+
+// PairMetric is the live infer_rps of a pair from Prometheus, next to what each HPA reported.
+type PairMetric struct {
+	Known      bool      `json:"known"`
+	RPS        float64   `json:"rps"`
+	Target     float64   `json:"target"` // AverageValue target per replica (from the Model HPA, else the Server HPA)
+	Stale      bool      `json:"stale"`
+	SampledAt  time.Time `json:"sampledAt,omitzero"`
+	LatencySec float64   `json:"latencySeconds"`
+	HasLatency bool      `json:"hasLatency"`
+	ErrorRate  float64   `json:"errorRate"` // non-2xx requests per second
+	HasErrors  bool      `json:"hasErrors"`
+	// Problem describes an unusable value (NaN, Inf, negative) in words; empty when fine.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Skew is how far apart the twin HPAs are in time and size.
+type Skew struct {
+	// DesiredDiff is Model HPA desired minus Server HPA desired.
+	DesiredDiff int32 `json:"desiredDiff"`
+	// DifferentSince is when the two desired counts started to differ (zero if equal).
+	DifferentSince time.Time `json:"differentSince,omitzero"`
+	// LastLag is the measured lag between the twins' decisions to the same size.
+	LastLag time.Duration `json:"lastLag"`
+	// Bound is the normal skew: two sync periods plus the stabilization window.
+	Bound time.Duration `json:"bound"`
+	// Alert is true when the twins have differed for longer than Bound.
+	Alert bool `json:"alert"`
+	// ModelPhase and ServerPhase estimate each HPA's sync phase within its 15 s period.
+	ModelPhase  time.Duration `json:"modelPhase"`
+	ServerPhase time.Duration `json:"serverPhase"`
+	PhaseKnown  bool          `json:"phaseKnown"`
+}
+
+// Forecast is what an HPA will do at its next sync, and why.
+type Forecast struct {
+	Current  int32         `json:"current"`
+	Desired  int32         `json:"desired"`
+	Ratio    float64       `json:"ratio"`
+	NextSync time.Duration `json:"nextSync"` // estimated time to the next sync, 0 if unknown
+	Limited  string        `json:"limited,omitempty"`
+	Text     string        `json:"text"` // "stays at 2: ratio 1.04 is within tolerance"
+}
+
+// WatchState is the state of the cluster watch as shown in the header.
+type WatchState struct {
+	Context           string            `json:"context,omitempty"`
+	Cluster           string            `json:"cluster,omitempty"`
+	Namespaces        []string          `json:"namespaces,omitempty"` // empty means all
+	Synced            bool              `json:"synced"`
+	SyncedKinds       int               `json:"syncedKinds"`
+	TotalKinds        int               `json:"totalKinds"`
+	Connected         bool              `json:"connected"`
+	DisconnectedSince time.Time         `json:"disconnectedSince,omitzero"`
+	LastError         string            `json:"lastError,omitempty"`
+	Access            map[string]Access `json:"access,omitempty"`
+}
+
+// PromState is the state of the Prometheus poller as shown in the header.
+type PromState struct {
+	Configured  bool      `json:"configured"`
+	LastSuccess time.Time `json:"lastSuccess,omitzero"`
+	LastError   string    `json:"lastError,omitempty"`
+	Failures    int       `json:"failures"`
+	Stale       bool      `json:"stale"`
+	NextPoll    time.Time `json:"nextPoll,omitzero"`
+}
+
+// Snapshot is an immutable view of every pair at one moment.
+type Snapshot struct {
+	Taken time.Time  `json:"taken"`
+	Watch WatchState `json:"watch"`
+	Prom  PromState  `json:"prometheus"`
+	Pairs []Pair     `json:"pairs"`
+	// Events are the recent Events across all pairs, newest first (the events pane).
+	Events []Event `json:"events,omitempty"`
+}
+
+// PairHistory is the full recorded history of one pair, for the detail view's charts.
+// Every series has the same length and is aligned to Start + i*Step; NaN marks a gap.
+type PairHistory struct {
+	Key           string        `json:"key"`
+	Start         time.Time     `json:"start"`
+	Step          time.Duration `json:"step"`
+	RPS           []float64     `json:"rps"`
+	Capacity      []float64     `json:"capacity"` // target × ready Server replicas
+	Latency       []float64     `json:"latency"`
+	Errors        []float64     `json:"errors"`
+	ModelDesired  []float64     `json:"modelDesired"`
+	ModelReady    []float64     `json:"modelReady"`
+	ServerDesired []float64     `json:"serverDesired"`
+	ServerReady   []float64     `json:"serverReady"`
+}
+
+// MetricSample is one pair's metric values from one Prometheus poll.
+type MetricSample struct {
+	RPS        float64 `json:"rps"`
+	Latency    float64 `json:"latency"` // average seconds per request
+	HasLatency bool    `json:"hasLatency"`
+	Errors     float64 `json:"errors"` // non-2xx requests per second
+	HasErrors  bool    `json:"hasErrors"`
+}
+
+// MetricsPoll is the result of one Prometheus poll for all pairs, keyed by "namespace/model".
+type MetricsPoll struct {
+	At      time.Time               `json:"at"`
+	Samples map[string]MetricSample `json:"samples"`
+}
+
+// Backfill is the range-query history fetched at start, keyed by "namespace/model",
+// each series aligned to Start + i*Step with NaN for missing steps.
+type Backfill struct {
+	Start  time.Time            `json:"start"`
+	Step   time.Duration        `json:"step"`
+	Series map[string][]float64 `json:"series"`
+}
