@@ -74,7 +74,21 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Hint     string   `json:"hint,omitempty"`
 	Badge    string   `json:"badge,omitempty"` // short text for the row ("SchedFail", "drift", "max")
+	// Subject is the object the finding is about (offline lint maps it to file:line).
+	Subject ObjectRef `json:"subject,omitzero"`
+	// Field is the field path within Subject the finding points at ("spec.maxReplicas").
+	Field string `json:"field,omitempty"`
 }
+
+// ObjectRef names one object of a pair for a finding.
+type ObjectRef struct {
+	Kind      string `json:"kind"` // Model, Server, HorizontalPodAutoscaler
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// String renders the reference as "Kind namespace/name".
+func (r ObjectRef) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
 
 // ShapeFlag names a way a pair breaks the 1:1 single-model serving shape.
 type ShapeFlag string
