@@ -50,8 +50,7 @@ const (
 	RuleReadinessVsPolicy    = "TS205"
 	RuleAtMax                = "TS206"
 	RuleScalingInactive      = "TS207"
-	RuleServerAhead          = "TS208"
-	RuleNotReady             = "TS209"
+	RuleNotReady             = "TS208"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -140,9 +139,6 @@ var AllRules = []RuleInfo{
 	{RuleScalingInactive, "scaling-inactive", SeverityWarning,
 		"The HPA cannot compute a replica count (ScalingActive is False).",
 		"Read the condition message and the HPA's Warning events (custom metrics API, selector).", "inactive", true},
-	{RuleServerAhead, "server-ahead", Info,
-		"The Server has more replicas than the Model for longer than the skew bound: idle pods.",
-		"Check that both HPAs use the same target and min.", "idle", true},
 	{RuleNotReady, "not-ready", SeverityWarning,
 		"Ready replicas have stayed below desired for longer than the skew bound without ScheduleFailed.",
 		"Check the Server's pods (image pull, resources, model loading).", "unready", true},
