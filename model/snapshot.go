@@ -120,7 +120,7 @@ type ScheduleFailed struct {
 
 // Pair is one Seldon Model and its Server with their two HPAs: the row of the dashboard.
 type Pair struct {
-	Key        string `json:"key"` // namespace/model, or namespace/server for a Server without a Model
+	Key        string `json:"key"` // namespace/model; namespace/server:NAME for a Server without a Model; namespace/hpa:NAME for an HPA row
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
