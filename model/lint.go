@@ -474,6 +474,7 @@ func servedList(models []string) string {
 			s = append(s, m)
 		}
 	}
+	slices.Sort(s)
 	if len(s) == 0 {
 		return "no Model"
 	}
