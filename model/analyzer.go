@@ -1,7 +1,9 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -59,7 +61,7 @@ type hpaTrack struct {
 	id        string
 	seen      bool
 	firstSeen time.Time
-	status    string // fingerprint of the last status seen
+	status    uint64 // fingerprint of the last status seen
 	desired   int32
 	changes   []DesiredChange
 	syncs     []time.Time
@@ -197,16 +199,32 @@ func keepForeign(fs []Finding) []Finding {
 
 // statusFingerprint changes whenever the controller writes the HPA's status, which it does
 // only at a sync and only when something changed.
-func statusFingerprint(h *HPA) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%d/", h.CurrentReplicas, h.DesiredReplicas, h.LastScaleTime.UnixNano())
+func statusFingerprint(h *HPA) uint64 {
+	f := fnv.New64a()
+	var buf [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		f.Write(buf[:])
+	}
+	str := func(s string) {
+		f.Write([]byte(s))
+		f.Write([]byte{0})
+	}
+	num(uint64(h.CurrentReplicas))
+	num(uint64(h.DesiredReplicas))
+	num(uint64(h.LastScaleTime.UnixNano()))
 	for _, m := range h.CurrentMetrics {
-		fmt.Fprintf(&b, "%s=%v,%v;", m.Name, m.AverageValue, m.Value)
+		str(m.Name)
+		num(math.Float64bits(m.AverageValue))
+		num(math.Float64bits(m.Value))
 	}
 	for _, c := range h.Conditions {
-		fmt.Fprintf(&b, "%s=%s/%s;", c.Type, c.Status, c.Reason)
+		str(c.Type)
+		str(c.Status)
+		str(c.Reason)
+		str(c.Message)
 	}
-	return b.String()
+	return f.Sum64()
 }
 
 func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas int32) {
