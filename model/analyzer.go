@@ -353,13 +353,11 @@ func (t *hpaTrack) ingestEvents(events []Event, h *HPA) {
 		if !ok {
 			continue
 		}
-		from := t.desired
-		if n := len(t.changes); n > 0 {
-			from = t.changes[n-1].To
-			for _, c := range t.changes {
-				if c.At.Before(e.Last) {
-					from = c.To
-				}
+		// The size before an event is known only from an earlier change; 0 means unknown.
+		var from int32
+		for _, c := range t.changes {
+			if c.At.Before(e.Last) {
+				from = c.To
 			}
 		}
 		t.addChange(DesiredChange{At: e.Last, From: from, To: size, Source: "event"}, h.Behavior != nil)

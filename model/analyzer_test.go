@@ -543,3 +543,27 @@ func TestAnalyzerOverJoin(t *testing.T) {
 		t.Errorf("health %v, remembered %d", pairs[0].Health, a.Len())
 	}
 }
+
+func TestAnalyzerHistoricalEvents(t *testing.T) {
+	w := steady(3, 9)
+	hpa := CrossRef{Kind: "HorizontalPodAutoscaler", Name: "irisa0-model-hpa"}
+	w.events = []Event{ // newest first, as Join orders them
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "SuccessfulRescale", Message: "New size: 3; reason: external metric infer_rps(nil) above target", Last: at(-20)},
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "FailedGetObjectMetric", Message: "unable to get metric", Last: at(-40)},
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "SuccessfulRescale", Message: "New size: 2; reason: external metric infer_rps(nil) above target", Last: at(-95)},
+	}
+	a := NewAnalyzer()
+	p := apply(a, at(0), w)
+	c := p.Skew.ModelChanges
+	if len(c) != 2 || c[0].From != 0 || c[0].To != 2 || c[1].From != 2 || c[1].To != 3 || !c[1].At.Equal(at(-20)) {
+		t.Fatalf("changes from events %+v", c)
+	}
+	// Seen again, the same events add nothing.
+	if p = apply(a, at(1), w); len(p.Skew.ModelChanges) != 2 {
+		t.Errorf("events ingested twice: %+v", p.Skew.ModelChanges)
+	}
+	// Only the 2 -> 3 change with a known start counts as a scale event for the policies.
+	if n := len(a.pairs[p.Key].model.mem.ScaleUpEvents); n != 1 {
+		t.Errorf("scale-up events %d", n)
+	}
+}
