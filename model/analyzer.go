@@ -527,8 +527,10 @@ func ForecastText(d Decision, next time.Duration) string {
 	}
 	if !d.Computed {
 		switch {
-		case d.Rescale:
+		case d.Rescale && d.RescaleReason != "":
 			return fmt.Sprintf("→ %d %s: %s", d.Desired, when, strings.ToLower(d.RescaleReason[:1])+d.RescaleReason[1:])
+		case d.Rescale:
+			return fmt.Sprintf("→ %d %s", d.Desired, when)
 		case d.ScalingActive == ReasonScalingDisabled:
 			return fmt.Sprintf("stays at %d: scaling is disabled while the target has 0 replicas", d.Current)
 		case d.ScalingActive == ReasonFailedGetObjectMetric && d.Err == "the metric value is unavailable":
@@ -539,7 +541,7 @@ func ForecastText(d Decision, next time.Duration) string {
 	}
 	calc := fmt.Sprintf("%s rps / %s per replica", FormatNumber(d.Total), FormatNumber(d.Target))
 	if d.StatusReplicas == 0 {
-		calc += " (0 replicas in status: ratio ∞)"
+		calc += " (the target reports 0 replicas)"
 	}
 	if d.Raw != d.Desired {
 		calc += fmt.Sprintf(" = %d", d.Raw)

@@ -488,8 +488,12 @@ func TestForecastTextBranches(t *testing.T) {
 		{Decide(h, 2, nan(), seeded(), t0), "stays at 2: no metric value (neither Prometheus nor the HPA has one)"},
 		{Decide(h, 2, 30, seeded(), t0), "→ 3 at the next sync: 30 rps / 3 per replica = 10; capped by maxReplicas 3"},
 		{Decide(h, 3, 30, seeded(), t0), "stays at 3: 30 rps / 3 per replica = 10; capped by maxReplicas 3"},
-		{DecideScale(h, Scale{2, 0}, 8.9, seeded(), t0), "→ 3 at the next sync: 8.9 rps / 3 per replica (0 replicas in status: ratio ∞)"},
+		{DecideScale(h, Scale{2, 0}, 8.9, seeded(), t0), "→ 3 at the next sync: 8.9 rps / 3 per replica (the target reports 0 replicas)"},
 	}
+	cases = append(cases, struct {
+		d    Decision
+		want string
+	}{Decision{Current: 1, Desired: 2, Rescale: true}, "→ 2 at the next sync"})
 	for _, c := range cases {
 		if got := ForecastText(c.d, 0); got != c.want {
 			t.Errorf("got %q, want %q", got, c.want)
