@@ -253,7 +253,7 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now, Replicas: raw})
 			t.lastRaw, t.hasRaw = raw, true
 		}
-		if !rawOK || h.DesiredReplicas > raw {
+		if (!rawOK || h.DesiredReplicas > raw) && h.DesiredReplicas > 0 {
 			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now, Replicas: h.DesiredReplicas})
 		}
 	} else if fp != t.status {
