@@ -26,8 +26,12 @@ func hpaWith(current, maxR int32, up *ScalingRules) *HPA {
 	return h
 }
 
-func pods(v, period int32) ScalingPolicy    { return ScalingPolicy{Type: "Pods", Value: v, PeriodSeconds: period} }
-func percent(v, period int32) ScalingPolicy { return ScalingPolicy{Type: "Percent", Value: v, PeriodSeconds: period} }
+func pods(v, period int32) ScalingPolicy {
+	return ScalingPolicy{Type: "Pods", Value: v, PeriodSeconds: period}
+}
+func percent(v, period int32) ScalingPolicy {
+	return ScalingPolicy{Type: "Percent", Value: v, PeriodSeconds: period}
+}
 
 func TestCheckRamp(t *testing.T) {
 	step := 15 * time.Second
@@ -102,8 +106,8 @@ func TestCheckRamp(t *testing.T) {
 			text: "traffic +9 rps/min needs +3 replicas/min; policy allows +2 per 60 s",
 		},
 		{
-			name: "no behavior: the legacy limit",
-			in: RampInput{RPS: linear(3, 9, 21), Step: step, Target: 3, ReadyServers: -1, ServerHPA: hpaWith(3, 20, nil)},
+			name:  "no behavior: the legacy limit",
+			in:    RampInput{RPS: linear(3, 9, 21), Step: step, Target: 3, ReadyServers: -1, ServerHPA: hpaWith(3, 20, nil)},
 			known: true, keepsUp: true,
 			text: "keeps up: traffic +9 rps/min needs +3 replicas/min; policy allows +3 per 15 s",
 		},
