@@ -32,7 +32,7 @@ func (c Change) Text() string {
 	case FieldCreated, FieldDeleted:
 		b.WriteString(c.Field)
 	default:
-		b.WriteString(c.Field + " " + orUnset(c.Before) + " → " + orUnset(c.After))
+		b.WriteString(c.Field + " " + unsetIfEmpty(c.Before) + " → " + unsetIfEmpty(c.After))
 	}
 	if c.Note != "" {
 		b.WriteString(" (" + c.Note + ")")
@@ -58,7 +58,7 @@ func (c Change) Event() Event {
 	}
 }
 
-func orUnset(s string) string {
+func unsetIfEmpty(s string) string {
 	if s == "" {
 		return "<unset>"
 	}

@@ -30,20 +30,20 @@ type Comparison struct {
 }
 
 // usable reports whether v can take part in a sum of traffic.
-func usable(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }
+func trafficUsable(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }
 
 // Shares returns the sum of the usable values and each value's share of it. NaN, ±Inf and negative
 // values count as unknown: they add nothing to the total and get a NaN share. A zero total gives NaN
 // shares, since no traffic has no split.
 func Shares(values []float64) (total float64, shares []float64) {
 	for _, v := range values {
-		if usable(v) {
+		if trafficUsable(v) {
 			total += v
 		}
 	}
 	shares = make([]float64, len(values))
 	for i, v := range values {
-		if usable(v) && total > 0 {
+		if trafficUsable(v) && total > 0 {
 			shares[i] = v / total
 		} else {
 			shares[i] = math.NaN()
@@ -57,7 +57,7 @@ func Compare(pairs []Pair) Comparison {
 	c := Comparison{Rows: make([]CompareRow, len(pairs))}
 	values := make([]float64, len(pairs))
 	for i, p := range pairs {
-		known := p.Metric.Known && p.Metric.Problem == "" && usable(p.Metric.RPS)
+		known := p.Metric.Known && p.Metric.Problem == "" && trafficUsable(p.Metric.RPS)
 		values[i] = math.NaN()
 		if known {
 			values[i] = p.Metric.RPS
@@ -132,7 +132,7 @@ func CompareHistories(hs []PairHistory, maxPoints int) ShareSeries {
 		seen := false
 		for i := range hs {
 			col[i] = out.RPS[i][t]
-			seen = seen || usable(col[i])
+			seen = seen || trafficUsable(col[i])
 		}
 		total, shares := Shares(col)
 		out.Total[t] = total

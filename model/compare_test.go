@@ -25,7 +25,7 @@ func sameFloats(a, b []float64) bool {
 	return true
 }
 
-var nan = math.NaN()
+var nanV = math.NaN()
 
 func TestShares(t *testing.T) {
 	tests := []struct {
@@ -36,10 +36,10 @@ func TestShares(t *testing.T) {
 	}{
 		{"blue-green halfway", []float64{6, 6}, 12, []float64{0.5, 0.5}},
 		{"shift done", []float64{0, 9}, 9, []float64{0, 1}},
-		{"one unknown adds nothing", []float64{3, nan, 1}, 4, []float64{0.75, nan, 0.25}},
-		{"inf and negative are unknown", []float64{math.Inf(1), -2, 2}, 2, []float64{nan, nan, 1}},
-		{"no traffic has no split", []float64{0, 0}, 0, []float64{nan, nan}},
-		{"all unknown", []float64{nan, nan}, 0, []float64{nan, nan}},
+		{"one unknown adds nothing", []float64{3, nanV, 1}, 4, []float64{0.75, nanV, 0.25}},
+		{"inf and negative are unknown", []float64{math.Inf(1), -2, 2}, 2, []float64{nanV, nanV, 1}},
+		{"no traffic has no split", []float64{0, 0}, 0, []float64{nanV, nanV}},
+		{"all unknown", []float64{nanV, nanV}, 0, []float64{nanV, nanV}},
 		{"empty", nil, 0, []float64{}},
 	}
 	for _, tt := range tests {
@@ -56,14 +56,14 @@ func TestCompare(t *testing.T) {
 	pairs := []Pair{
 		{Key: "ns/blue", Metric: PairMetric{Known: true, RPS: 3}, ServerReady: Known(1), ModelReady: Known(1)},
 		{Key: "ns/green", Metric: PairMetric{Known: true, RPS: 9}, ServerReady: Known(3), ServerDesired: Known(4)},
-		{Key: "ns/stale", Metric: PairMetric{Known: true, RPS: nan, Problem: "NaN from Prometheus"}, ServerReady: UnknownCount("no StatefulSet")},
+		{Key: "ns/stale", Metric: PairMetric{Known: true, RPS: nanV, Problem: "NaN from Prometheus"}, ServerReady: UnknownCount("no StatefulSet")},
 		{Key: "ns/none"},
 	}
 	c := Compare(pairs)
 	if c.Total != 12 || c.Known != 2 || c.ServerReady != 4 || len(c.Rows) != 4 {
 		t.Fatalf("Compare = total %v known %d ready %d rows %d", c.Total, c.Known, c.ServerReady, len(c.Rows))
 	}
-	want := []float64{0.25, 0.75, nan, nan}
+	want := []float64{0.25, 0.75, nanV, nanV}
 	for i, r := range c.Rows {
 		if r.Key != pairs[i].Key || !sameFloat(r.Share, want[i]) {
 			t.Errorf("row %d = %s share %v, want %s %v", i, r.Key, r.Share, pairs[i].Key, want[i])
@@ -78,19 +78,19 @@ func TestCompareHistories(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	blue := PairHistory{Key: "ns/blue", Start: t0, Step: 15 * time.Second, RPS: []float64{10, 8, 6, 4}}
 	// green starts one step later and has a gap
-	green := PairHistory{Key: "ns/green", Start: t0.Add(15 * time.Second), Step: 15 * time.Second, RPS: []float64{2, nan, 6, 8}}
+	green := PairHistory{Key: "ns/green", Start: t0.Add(15 * time.Second), Step: 15 * time.Second, RPS: []float64{2, nanV, 6, 8}}
 	empty := PairHistory{Key: "ns/empty"}
 	s := CompareHistories([]PairHistory{blue, green, empty}, 0)
 	if s.Step != 15*time.Second || !s.Start.Equal(t0) || len(s.Total) != 5 {
 		t.Fatalf("grid = %v %v %d", s.Start, s.Step, len(s.Total))
 	}
-	if !sameFloats(s.RPS[0], []float64{10, 8, 6, 4, nan}) || !sameFloats(s.RPS[1], []float64{nan, 2, nan, 6, 8}) {
+	if !sameFloats(s.RPS[0], []float64{10, 8, 6, 4, nanV}) || !sameFloats(s.RPS[1], []float64{nanV, 2, nanV, 6, 8}) {
 		t.Errorf("resampled = %v / %v", s.RPS[0], s.RPS[1])
 	}
 	if !sameFloats(s.Total, []float64{10, 10, 6, 10, 8}) {
 		t.Errorf("total = %v", s.Total)
 	}
-	if !sameFloats(s.Share[1], []float64{nan, 0.2, nan, 0.6, 1}) || !sameFloats(s.Share[2], []float64{nan, nan, nan, nan, nan}) {
+	if !sameFloats(s.Share[1], []float64{nanV, 0.2, nanV, 0.6, 1}) || !sameFloats(s.Share[2], []float64{nanV, nanV, nanV, nanV, nanV}) {
 		t.Errorf("shares = %v / %v", s.Share[1], s.Share[2])
 	}
 	// maxPoints keeps the newest steps

@@ -259,7 +259,7 @@ func rampSlope(series []float64, step, window time.Duration) (slope float64, n i
 	first, last := -1, -1
 	for i := from; i < len(series); i++ {
 		v := series[i]
-		if !usable(v) {
+		if !trafficUsable(v) {
 			continue
 		}
 		x := (time.Duration(i-from) * step).Minutes()
@@ -286,7 +286,7 @@ func rampSlope(series []float64, step, window time.Duration) (slope float64, n i
 
 func lastUsable(series []float64) float64 {
 	for i := len(series) - 1; i >= 0; i-- {
-		if usable(series[i]) {
+		if trafficUsable(series[i]) {
 			return series[i]
 		}
 	}
