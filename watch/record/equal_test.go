@@ -203,4 +203,3 @@ func hiddenFieldPaths(t reflect.Type, path string, seen map[reflect.Type]bool, o
 		hiddenFieldPaths(sf.Type, p, seen, out)
 	}
 }
-
