@@ -128,8 +128,11 @@ func NewChangeLog(opts ChangeLogOptions) *ChangeLog {
 
 // Observe compares inv with the previous Inventory and records every spec change. The first call only
 // takes a baseline: what exists when twinscale starts is not a change.
-func (l *ChangeLog) Observe(now time.Time, inv Inventory) {
-	cur := projectFields(inv)
+func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, inv, Join(inv)) }
+
+// ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
+func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
+	cur := projectFields(inv, pairs)
 	hpaDesired := map[string]int32{} // "Kind/ns/target" → desiredReplicas of the HPA scaling it
 	hpaOf := map[string]string{}
 	for _, h := range inv.HPAs {
@@ -315,19 +318,34 @@ func (l *ChangeLog) Annotate(s *Snapshot, perPair, total int) {
 	s.Changes = l.Recent(total)
 }
 
-// projectFields flattens the spec fields worth a timeline entry, in a fixed order per kind.
-func projectFields(inv Inventory) map[string]objectFields {
-	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
-	modelsOf := map[string][]string{} // "ns/server" → pair keys of the Models naming it
-	for _, m := range inv.Models {
-		if m.Server != "" {
-			sk := m.Namespace + "/" + m.Server
-			modelsOf[sk] = append(modelsOf[sk], m.Key())
+// projectFields flattens the spec fields worth a timeline entry, in a fixed order per kind, and
+// files each object under the keys of the pairs Join put it in.
+func projectFields(inv Inventory, pairs []Pair) map[string]objectFields {
+	pairsOf := map[string][]string{} // "Kind/ns/name" → pair keys
+	add := func(k, key string) {
+		if !slices.Contains(pairsOf[k], key) {
+			pairsOf[k] = append(pairsOf[k], key)
 		}
 	}
+	for _, p := range pairs {
+		if p.Model != nil {
+			add("Model/"+p.Model.Key(), p.Key)
+		}
+		if p.Server != nil {
+			add("Server/"+p.Server.Key(), p.Key)
+		}
+		if p.ModelHPA != nil {
+			add("HPA/"+p.ModelHPA.Key(), p.Key)
+		}
+		if p.ServerHPA != nil {
+			add("HPA/"+p.ServerHPA.Key(), p.Key)
+		}
+	}
+	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
 	for _, m := range inv.Models {
-		out["Model/"+m.Key()] = objectFields{
-			kind: "Model", ns: m.Namespace, name: m.Name, pairs: []string{m.Key()},
+		k := "Model/" + m.Key()
+		out[k] = objectFields{
+			kind: "Model", ns: m.Namespace, name: m.Name, pairs: sortedCopy(pairsOf[k]),
 			replicas: optInt32(m.Replicas),
 			fields: []field{
 				{"storageUri", m.StorageURI},
@@ -338,15 +356,10 @@ func projectFields(inv Inventory) map[string]objectFields {
 			},
 		}
 	}
-	serverPairs := func(ns, name string) []string {
-		if p := modelsOf[ns+"/"+name]; len(p) > 0 {
-			return sortedCopy(p)
-		}
-		return []string{ns + "/" + name}
-	}
 	for _, s := range inv.Servers {
-		out["Server/"+s.Key()] = objectFields{
-			kind: "Server", ns: s.Namespace, name: s.Name, pairs: serverPairs(s.Namespace, s.Name),
+		k := "Server/" + s.Key()
+		out[k] = objectFields{
+			kind: "Server", ns: s.Namespace, name: s.Name, pairs: sortedCopy(pairsOf[k]),
 			replicas: optInt32(s.Replicas),
 			fields: []field{
 				{"serverConfig", s.ServerConfig},
@@ -356,13 +369,7 @@ func projectFields(inv Inventory) map[string]objectFields {
 		}
 	}
 	for _, h := range inv.HPAs {
-		var pairs []string
-		switch h.Target.Kind {
-		case "Server":
-			pairs = serverPairs(h.Namespace, h.Target.Name)
-		default:
-			pairs = []string{h.Namespace + "/" + h.Target.Name}
-		}
+		k := "HPA/" + h.Key()
 		f := []field{
 			{"target", h.Target.Kind + "/" + h.Target.Name},
 			{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
@@ -374,7 +381,7 @@ func projectFields(inv Inventory) map[string]objectFields {
 			up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
 		}
 		f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
-		out["HPA/"+h.Key()] = objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: pairs, fields: f}
+		out[k] = objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: sortedCopy(pairsOf[k]), fields: f}
 	}
 	return out
 }

@@ -155,7 +155,7 @@ func (r RampCheck) Finding() *Finding {
 	if r.ReadinessTooSlow && !r.PolicyTooSlow {
 		hint = "keep more spare replicas (a higher minReplicas or a lower target) during the shift, or ramp the traffic more slowly"
 	}
-	return &Finding{Rule: "TS902", Severity: SeverityWarning, Badge: "ramp", Message: r.Text, Hint: hint}
+	return &Finding{Rule: RuleRampOutruns, Severity: SeverityWarning, Badge: "ramp", Message: r.Text, Hint: hint}
 }
 
 type allowance struct {
@@ -325,17 +325,8 @@ func shortDuration(d time.Duration) string {
 	}
 }
 
-// RampForPair runs CheckRamp on a pair and its RPS history with the pair's own target, HPAs and counts.
-func RampForPair(p Pair, h PairHistory, readiness time.Duration) RampCheck {
-	in := RampInput{
-		RPS: h.RPS, Step: h.Step, Target: p.Metric.Target,
-		ModelHPA: p.ModelHPA, ServerHPA: p.ServerHPA, ReadyServers: -1, Readiness: readiness,
-	}
-	if p.ServerDesired.Known {
-		in.Current = p.ServerDesired.Value
-	}
-	if p.ServerReady.Known {
-		in.ReadyServers = p.ServerReady.Value
-	}
-	return CheckRamp(in)
+// RampFor runs CheckRamp on a pair and its history with the pair's own target, HPAs, counts and
+// measured Server readiness, over window (0 means the default).
+func RampFor(p Pair, h PairHistory, window time.Duration) RampCheck {
+	return CheckRamp(rampInput(p, h, window))
 }

@@ -172,13 +172,13 @@ func TestCheckRamp(t *testing.T) {
 	}
 }
 
-func TestRampForPair(t *testing.T) {
+func TestRampFor(t *testing.T) {
 	p := Pair{
 		Metric: PairMetric{Known: true, Target: 3}, ServerDesired: Known(2), ServerReady: Known(2),
 		ServerHPA: &HPA{MaxReplicas: 10, Behavior: &Behavior{ScaleUp: &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}}}},
 	}
 	h := PairHistory{Step: 15 * time.Second, RPS: linear(3, 6, 21)}
-	r := RampForPair(p, h, 0)
+	r := RampFor(p, h, 0)
 	if r.HPA != "Server" || r.KeepsUp || r.Text != "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s" {
 		t.Errorf("RampForPair = %+v", r)
 	}

@@ -241,11 +241,11 @@ func RolloutFindings(r RolloutState) []Finding {
 	var out []Finding
 	switch r.State {
 	case ModelStateFailed:
-		out = append(out, Finding{Rule: "TS901", Severity: SeverityCritical, Badge: "failed",
+		out = append(out, Finding{Rule: RuleModelFailed, Severity: SeverityCritical, Badge: "failed",
 			Message: "Model failed: " + orDash(r.Reason),
 			Hint:    "check the Model's storageUri and the Server's agent logs; Seldon keeps no replica of a failed Model"})
 	case ModelStateTerminateFail:
-		out = append(out, Finding{Rule: "TS901", Severity: SeverityWarning, Badge: "failed",
+		out = append(out, Finding{Rule: RuleModelFailed, Severity: SeverityWarning, Badge: "failed",
 			Message: "Model failed to terminate: " + orDash(r.Reason),
 			Hint:    "the scheduler could not unload the Model; check the Server's agent logs"})
 	}
