@@ -91,7 +91,9 @@ type ShareSeries struct {
 
 // CompareHistories puts the RPS histories of several pairs on one time grid (the finest step among them,
 // from the earliest start to the latest end, at most maxPoints long, keeping the newest) and computes the
-// total and each pair's share per step. A step where every pair is a gap has a NaN total.
+// total and each pair's share per step. A pair counts only within its own recorded range (a green pair
+// created during the shift has no traffic before it); a gap inside a pair's range makes the step's total
+// and shares NaN, since a partial sum would show a dip and a false 100% share.
 func CompareHistories(hs []PairHistory, maxPoints int) ShareSeries {
 	out := ShareSeries{Keys: make([]string, len(hs))}
 	var start, end time.Time
@@ -129,21 +131,35 @@ func CompareHistories(hs []PairHistory, maxPoints int) ShareSeries {
 	out.Total = make([]float64, n)
 	col := make([]float64, len(hs))
 	for t := 0; t < n; t++ {
-		seen := false
-		for i := range hs {
+		at := start.Add(time.Duration(t) * out.Step)
+		seen, gap := false, false
+		for i, h := range hs {
 			col[i] = out.RPS[i][t]
-			seen = seen || trafficUsable(col[i])
+			switch {
+			case trafficUsable(col[i]):
+				seen = true
+			case inRange(h, at):
+				gap = true
+			}
 		}
 		total, shares := Shares(col)
 		out.Total[t] = total
-		if !seen {
+		if !seen || gap {
 			out.Total[t] = math.NaN()
 		}
 		for i := range hs {
 			out.Share[i][t] = shares[i]
+			if gap {
+				out.Share[i][t] = math.NaN()
+			}
 		}
 	}
 	return out
+}
+
+// inRange reports whether h has a sample slot at instant at.
+func inRange(h PairHistory, at time.Time) bool {
+	return h.Step > 0 && !at.Before(h.Start) && int(at.Sub(h.Start)/h.Step) < len(h.RPS)
 }
 
 // resample reads h's RPS at start + t*step, taking the sample whose step contains that instant.

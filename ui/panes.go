@@ -42,7 +42,10 @@ func pickerOffset(cursor, h int) int { return max(0, cursor-h+1) }
 func (a *App) helpLines(st *themes.Styles) []string {
 	lines := []string{st.Title.Render("twinscale") + st.Muted.Render(" · every Seldon Model and its Server, with their twin HPAs"), ""}
 	lines = append(lines, st.Section.Render("Keys"))
-	groups := a.keys.FullHelp()
+	groups := append(a.keys.FullHelp(), a.markKeys())
+	if a.roll.player != nil {
+		groups = append(groups, a.roll.keys.replayKeys())
+	}
 	colW := 22
 	rows := 0
 	for _, g := range groups {
@@ -80,6 +83,7 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		{"SKEW", "Model HPA desired - Server HPA desired, for how long (~ normal, ! too long)"},
 		{"STATUS", "badges, worst first: SchedFail, drift, max, stale, bad-metric, shape"},
 		{"RPS TREND", "recent RPS, ▁ low to █ high; a blank is a gap"},
+		{"◆ ▲", "before a pair's name: marked (space) or pinned to the top (P); c compares marked pairs"},
 	} {
 		lines = append(lines, "  "+st.Bold.Render(fit(c[0], 12, false))+" "+c[1])
 	}

@@ -467,3 +467,20 @@ func (r *Replay) Close() error {
 	}
 	return nil
 }
+
+// StatusText is Position().Text(), for the dashboard header.
+func (r *Replay) StatusText() string { return r.Position().Text() }
+
+// Paused reports whether playback is paused (or has ended).
+func (r *Replay) Paused() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paused || r.ended
+}
+
+// Damage says where the recording stops being readable ("" when it is whole).
+func (r *Replay) Damage() string { return r.Position().Damage }
+
+// Now is the recorded time playback has reached: the dashboard's clock during a replay, so ages read
+// as they did when the recording was made.
+func (r *Replay) Now() time.Time { return r.Position().Now }
