@@ -34,6 +34,8 @@ type Styles struct {
 	Error lipgloss.Style
 	// Chart holds ANSI 256 colour indexes for asciigraph (0 = terminal default).
 	Chart ChartColors
+	// Spans are the row styles reduced to escape sequences (see Span).
+	Spans Spans
 
 	health    [4]lipgloss.Style
 	healthSym [4]string
@@ -146,6 +148,7 @@ func New(t Theme, noColor bool) *Styles {
 		RPS: ansi256(c(ChartRPS)), Capacity: ansi256(c(ChartCap)),
 		Model: ansi256(c(ChartModel)), Server: ansi256(c(ChartServer)),
 	}
+	s.Spans = newSpans(s)
 	return s
 }
 

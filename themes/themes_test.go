@@ -231,3 +231,22 @@ func FuzzParse(f *testing.F) {
 		_ = s.HealthSymbol(model.Critical)
 	})
 }
+
+func TestSpansMatchStyles(t *testing.T) {
+	for _, th := range Builtins() {
+		for _, noColor := range []bool{false, true} {
+			s := New(th, noColor)
+			for h := model.Healthy; h <= model.Critical; h++ {
+				if got, want := s.Spans.Health[h].Render("a b "), s.Health(h).Render("a b "); got != want {
+					t.Errorf("%s: span %q != style %q", th.Name, got, want)
+				}
+			}
+			if got, want := s.Spans.Selected.Render("row"), s.Selected.Render("row"); got != want {
+				t.Errorf("%s: selected span %q != %q", th.Name, got, want)
+			}
+		}
+	}
+	if (Span{}).Render("x") != "x" {
+		t.Fatal("the empty span leaves text alone")
+	}
+}

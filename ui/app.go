@@ -131,6 +131,8 @@ type App struct {
 	hist    model.PairHistory
 	histVer uint64 // bumped on every history assignment, part of the frame key
 
+	helpN  int // help body length as last rendered, for scrolling
+	foot   map[footKey]string
 	frame  frameCache
 	lines  lineCache
 	detail detailCache
@@ -325,7 +327,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, k.Up):
 			a.st.helpScroll = max(0, a.st.helpScroll-1)
 		case key.Matches(msg, k.Down):
-			a.st.helpScroll = min(a.st.helpScroll+1, 40)
+			a.st.helpScroll = min(a.st.helpScroll+1, max(0, a.helpN-(a.h-1)))
 		case key.Matches(msg, k.Top):
 			a.st.helpScroll = 0
 		}

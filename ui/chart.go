@@ -109,7 +109,7 @@ func plot(st *themes.Styles, ss []series, width, height int, integer bool) []str
 	}
 	out := strings.Split(asciigraph.PlotMany(data, opts...), "\n")
 	for i, l := range out {
-		if ansi.StringWidth(l) > width {
+		if cellWidth(l) > width {
 			out[i] = ansi.Truncate(l, width, "")
 		}
 	}
@@ -130,7 +130,7 @@ func plot(st *themes.Styles, ss []series, width, height int, integer bool) []str
 	indent := strings.Repeat(" ", chartLabelWidth+chartOffset)
 	line := indent
 	for i, item := range legend {
-		if i > 0 && ansi.StringWidth(line)+2+ansi.StringWidth(item) > width {
+		if i > 0 && cellWidth(line)+2+cellWidth(item) > width {
 			out = append(out, line)
 			line = indent
 		} else if i > 0 {

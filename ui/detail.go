@@ -46,7 +46,7 @@ func (a *App) renderDetail(st *themes.Styles) []string {
 	if len(body) > h {
 		pos = st.Muted.Render("  " + itoaInt(off+1) + "-" + itoaInt(end) + "/" + itoaInt(len(body)))
 	}
-	return append(lines, helpLine(st, a.keys.DetailHelp())+pos)
+	return append(lines, a.keyLine(st, a.keys.DetailHelp())+pos)
 }
 
 // detailRow returns the row of the pair in the detail view, or nil.
@@ -357,7 +357,7 @@ func (a *App) hpaDiff(st *themes.Styles, mh, sh *model.HPA, w int) []string {
 	})
 
 	const lw = 12
-	colW := max(10, (w-lw-6)/2)
+	colW := min(60, max(10, (w-lw-6)/2))
 	var out []string
 	diffs := 0
 	for _, r := range rows {
@@ -531,7 +531,7 @@ func conditionLines(st *themes.Styles, p *model.Pair, w int) []string {
 			}
 			head := toneStyle(st, tn).Render(sym+" "+fit(c.Type, 28, false)+" "+fit(c.Status, 7, false)) + " " + fit(reason, 22, false)
 			line := "  " + name + head + " " + st.Muted.Render(msg)
-			if ansi.StringWidth(line) > w {
+			if cellWidth(line) > w {
 				line = ansi.Truncate(line, w, "…")
 			}
 			out = append(out, line)
@@ -596,7 +596,7 @@ func (a *App) timeline(st *themes.Styles, p *model.Pair, ref time.Time) []string
 			break
 		}
 		l := e.line
-		if ansi.StringWidth(l) > a.w {
+		if cellWidth(l) > a.w {
 			l = ansi.Truncate(l, a.w, "…")
 		}
 		out = append(out, l)

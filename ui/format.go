@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -238,4 +239,60 @@ func clean(s string) string {
 }
 
 // visibleWidth is the width in cells of a possibly styled string.
-func visibleWidth(s string) int { return ansi.StringWidth(s) }
+func visibleWidth(s string) int { return cellWidth(s) }
+
+// plural prints "1 pair", "3 pairs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// cellWidth is ansi.StringWidth with a fast path for what the dashboard
+// draws: ASCII, SGR escape sequences and the narrow symbols it uses (arrows,
+// box drawing, blocks, ✓ ✗ · …). Anything else takes the full grapheme
+// segmentation, which otherwise dominates the cost of a frame.
+func cellWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+			continue
+		case c < 0x20 || c == 0x7f:
+			return ansi.StringWidth(s)
+		case c < 0x80:
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !narrowRune(r) {
+			return ansi.StringWidth(s)
+		}
+		n++
+		i += size
+	}
+	return n
+}
+
+// narrowRune reports whether r is a one-cell rune of the ranges the
+// dashboard draws with (checked against ansi.StringWidth in the tests).
+func narrowRune(r rune) bool {
+	switch {
+	case r >= 0xa0 && r < 0x300 && r != 0xad, // Latin-1 and Latin extended, but the soft hyphen
+		r >= 0x2010 && r <= 0x2027, // dashes, bullets, ellipsis
+		r >= 0x2190 && r <= 0x21ff, // arrows
+		r >= 0x2200 && r <= 0x22ff, // mathematical operators
+		r >= 0x2500 && r <= 0x259f, // box drawing and block elements
+		r == 0x2713, r == 0x2717:   // ✓ ✗
+		return true
+	}
+	return false
+}

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
 )
@@ -24,7 +26,7 @@ func (a *App) renderPicker(st *themes.Styles) []string {
 		if (i == 0 && a.st.namespace == "") || (i > 0 && e.name == a.st.namespace) {
 			mark = "● "
 		}
-		txt := fit(mark+e.name, 40, false) + " " + fit(itoaInt(e.pairs)+" pairs", 10, true)
+		txt := fit(mark+e.name, 40, false) + " " + fit(plural(e.pairs, "pair"), 10, true)
 		if i == a.st.pickerCursor {
 			lines = append(lines, st.Selected.Render(txt))
 		} else {
@@ -85,7 +87,14 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		{"RPS TREND", "recent RPS, ▁ low to █ high; a blank is a gap"},
 		{"◆ ▲", "before a pair's name: marked (space) or pinned to the top (P); c compares marked pairs"},
 	} {
-		lines = append(lines, "  "+st.Bold.Render(fit(c[0], 12, false))+" "+c[1])
+		wrapped := strings.Split(ansi.Wrap(c[1], max(10, a.w-16), " "), "\n")
+		for i, l := range wrapped {
+			lbl := strings.Repeat(" ", 12)
+			if i == 0 {
+				lbl = st.Bold.Render(fit(c[0], 12, false))
+			}
+			lines = append(lines, "  "+lbl+" "+l)
+		}
 	}
 	return lines
 }
@@ -93,11 +102,12 @@ func (a *App) helpLines(st *themes.Styles) []string {
 // renderHelp draws the help screen with its footer.
 func (a *App) renderHelp(st *themes.Styles) []string {
 	body := a.helpLines(st)
+	a.helpN = len(body)
 	h := a.h - 1
 	off := max(0, min(a.st.helpScroll, len(body)-h))
 	body = body[off:]
 	lines := padTo(append([]string(nil), body[:min(len(body), h)]...), h)
-	return append(lines, helpLine(st, a.keys.HelpHelp()))
+	return append(lines, a.keyLine(st, a.keys.HelpHelp()))
 }
 
 // fitStyled pads a styled string to w cells (it never truncates).

@@ -8,7 +8,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/twinscale/twinscale/model"
@@ -58,8 +57,9 @@ type lineCache struct {
 
 // cachedLine is one rendered table line.
 type cachedLine struct {
-	fp   uint64
-	line string
+	fp       uint64
+	selected bool
+	line     string
 }
 
 // View returns the frame, rebuilding it only when its key changed.
@@ -133,13 +133,18 @@ func fitLines(lines []string, w, h int) string {
 		lines = lines[:h]
 	}
 	var b strings.Builder
+	size := h
+	for _, l := range lines {
+		size += len(l)
+	}
+	b.Grow(size)
 	for i := 0; i < h; i++ {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		if i < len(lines) {
 			l := lines[i]
-			if ansi.StringWidth(l) > w {
+			if cellWidth(l) > w {
 				l = ansi.Truncate(l, w, "…")
 			}
 			b.WriteString(l)
@@ -191,25 +196,26 @@ type seg struct {
 	tone tone
 }
 
-// toneStyle maps a tone to the theme's style.
-func toneStyle(st *themes.Styles, t tone) lipgloss.Style {
+// toneStyle maps a tone to the theme's precomputed span.
+func toneStyle(st *themes.Styles, t tone) themes.Span {
+	sp := &st.Spans
 	switch t {
 	case toneMuted:
-		return st.Muted
+		return sp.Muted
 	case toneInfo:
-		return st.Severity(model.Info)
+		return sp.Severity[model.Info]
 	case toneHealthy:
-		return st.Health(model.Healthy)
+		return sp.Health[model.Healthy]
 	case toneConverging:
-		return st.Health(model.Converging)
+		return sp.Health[model.Converging]
 	case toneWarning:
-		return st.Health(model.Warning)
+		return sp.Health[model.Warning]
 	case toneCritical:
-		return st.Health(model.Critical)
+		return sp.Health[model.Critical]
 	case toneAccent:
-		return st.Accent
+		return sp.Accent
 	}
-	return st.Text
+	return sp.Text
 }
 
 // joinSegs renders segments separated by a muted dot.
@@ -258,7 +264,7 @@ func (a *App) renderHeader(st *themes.Styles) []string {
 	}
 	line1 = append(line1, promSeg(snap))
 
-	line2 := []seg{{itoaInt(len(snap.Pairs)) + " pairs", toneText}}
+	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	if a.rows.critical > 0 {
 		line2 = append(line2, seg{"✗ " + itoaInt(a.rows.critical) + " critical", toneCritical})
 	}
@@ -350,7 +356,29 @@ func (a *App) renderFooter(st *themes.Styles, keys []key.Binding) string {
 	if a.st.flash != "" {
 		return st.Error.Render(a.st.flash)
 	}
-	return helpLine(st, keys)
+	return a.keyLine(st, keys)
+}
+
+// keyLine is helpLine memoised per theme and binding list: footers are the
+// same on every frame.
+func (a *App) keyLine(st *themes.Styles, keys []key.Binding) string {
+	k := footKey{theme: a.st.theme, first: keys[0].Help().Key, n: len(keys)}
+	if l, ok := a.foot[k]; ok {
+		return l
+	}
+	if a.foot == nil {
+		a.foot = map[footKey]string{}
+	}
+	l := helpLine(st, keys)
+	a.foot[k] = l
+	return l
+}
+
+// footKey identifies a memoised key line.
+type footKey struct {
+	theme int
+	first string
+	n     int
 }
 
 // itoaInt prints an int.

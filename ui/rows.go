@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/twinscale/twinscale/model"
 )
 
@@ -39,7 +37,7 @@ var (
 
 // colPriority orders columns for dropping as the terminal narrows: the
 // highest number goes first; 0 never goes.
-var colPriority = [numCols]int{colSym: 0, colPair: 0, colBadges: 1, colModel: 1, colServer: 1, colRPS: 2, colPerRep: 3, colNS: 4, colHPA: 5, colSkew: 6, colSpark: 7}
+var colPriority = [numCols]int{colSym: 0, colPair: 0, colBadges: 1, colModel: 2, colServer: 2, colRPS: 3, colPerRep: 4, colNS: 5, colHPA: 6, colSkew: 7, colSpark: 8}
 
 // tone is the semantic colour of a cell; every tone but text and muted has a
 // symbol or text twin in the cell itself.
@@ -80,15 +78,15 @@ type badge struct {
 
 // row is one pair, formatted once per snapshot so frames only pad and style.
 type row struct {
-	key    string
-	pair   *model.Pair
+	key  string
+	pair *model.Pair
 	// model and server are the two halves of the pair cell, truncated apart.
 	model, server string
-	health model.Health
-	alert  bool
-	cells  [numCols]string
-	tones  [numCols]tone
-	badges []badge
+	health        model.Health
+	alert         bool
+	cells         [numCols]string
+	tones         [numCols]tone
+	badges        []badge
 	// search is the lower-case text the filter matches: names and labels.
 	search string
 	// Sort keys.
@@ -152,7 +150,7 @@ func buildRows(snap *model.Snapshot, version uint64) *rowSet {
 			rs.warning++
 		}
 		for c := range numCols {
-			if w := ansi.StringWidth(r.cells[c]); w > rs.cellW[c] {
+			if w := cellWidth(r.cells[c]); w > rs.cellW[c] {
 				rs.cellW[c] = w
 			}
 		}

@@ -41,8 +41,8 @@ func computeLayout(cellW [numCols]int, width int) layout {
 	var minW, natural [numCols]int
 	for c := range numCols {
 		// +1 leaves room for the sort mark.
-		natural[c] = max(cellW[c], ansi.StringWidth(colTitles[c])+1)
-		minW[c] = max(cellW[c], ansi.StringWidth(colShort[c])+1)
+		natural[c] = max(cellW[c], cellWidth(colTitles[c])+1)
+		minW[c] = max(cellW[c], cellWidth(colShort[c])+1)
 		if m, ok := colMin[c]; ok {
 			minW[c] = min(natural[c], m)
 		}
@@ -103,7 +103,7 @@ func computeLayout(cellW [numCols]int, width int) layout {
 // own so both stay recognisable.
 func fitPair(model, server string, w int) string {
 	const arrow = " → "
-	mw, sw := ansi.StringWidth(model), ansi.StringWidth(server)
+	mw, sw := cellWidth(model), cellWidth(server)
 	if mw+sw+3 <= w {
 		return fit(model+arrow+server, w, false)
 	}
@@ -125,7 +125,7 @@ func fitPair(model, server string, w int) string {
 
 // fit pads or truncates s to exactly w cells.
 func fit(s string, w int, right bool) string {
-	sw := ansi.StringWidth(s)
+	sw := cellWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -155,18 +155,21 @@ func (a *App) renderTable(st *themes.Styles) []string {
 	end := min(len(a.visible), a.st.offset+h)
 	for i := a.st.offset; i < end; i++ {
 		r := &a.rows.rows[a.visible[i]]
-		if i == a.st.cursor {
-			a.stats.rowRenders++
-			lines = append(lines, st.Selected.Render(fit(a.rowText(r, &lay, nil), a.w, false)))
-			continue
-		}
-		if c, ok := a.lines.lines[r.key]; ok && c.fp == r.fp {
+		sel := i == a.st.cursor
+		if c, ok := a.lines.lines[r.key]; ok && c.fp == r.fp && c.selected == sel {
 			lines = append(lines, c.line)
 			continue
 		}
 		a.stats.rowRenders++
-		line := a.rowText(r, &lay, st)
-		a.lines.lines[r.key] = cachedLine{fp: r.fp, line: line}
+		var line string
+		if sel {
+			// The selected row is plain text in the selection style: its
+			// symbols still carry the meaning the colours would.
+			line = st.Spans.Selected.Render(fit(a.rowText(r, &lay, nil), a.w, false))
+		} else {
+			line = a.rowText(r, &lay, st)
+		}
+		a.lines.lines[r.key] = cachedLine{fp: r.fp, selected: sel, line: line}
 		lines = append(lines, line)
 	}
 	return lines
@@ -199,13 +202,13 @@ func (a *App) titleLine(st *themes.Styles, lay *layout) string {
 		}
 		first = false
 		t := colTitles[c]
-		if ansi.StringWidth(t)+1 > lay.widths[c] {
+		if cellWidth(t)+1 > lay.widths[c] {
 			t = colShort[c]
 		}
 		if c == sortCol {
 			t += "▼"
 		}
-		b.WriteString(st.ColumnHeader.Render(fit(t, lay.widths[c], rightAligned[c])))
+		b.WriteString(st.Spans.ColumnHeader.Render(fit(t, lay.widths[c], rightAligned[c])))
 	}
 	return b.String()
 }
@@ -250,7 +253,7 @@ func badgeCell(bs []badge, w int, st *themes.Styles) string {
 	used := 0
 	for i, bd := range bs {
 		txt := toneSymbol(bd.tone) + bd.text
-		tw := ansi.StringWidth(txt)
+		tw := cellWidth(txt)
 		gap := 0
 		if i > 0 {
 			gap = 1
@@ -260,7 +263,7 @@ func badgeCell(bs []badge, w int, st *themes.Styles) string {
 			case used == 0:
 				txt = ansi.Truncate(txt, w, "…")
 				b.WriteString(toneStyle(st, bd.tone).Render(txt))
-				used = ansi.StringWidth(txt)
+				used = cellWidth(txt)
 			case used+2 <= w:
 				b.WriteString(" …")
 				used += 2
