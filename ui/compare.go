@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
 
@@ -163,7 +164,7 @@ func (a *App) compareBody(st *themes.Styles, h int) []string {
 		glyph := compareStyle[i%len(compareStyle)].glyph
 		g := glyph
 		if !st.NoColor {
-			g = toneStyle(st, toneAccent).Foreground(ansiColor(compareColor(st.Chart, i))).Render(glyph)
+			g = lipgloss.NewStyle().Foreground(ansi.IndexedColor(compareColor(st.Chart, i))).Render(glyph)
 		}
 		name := fitPair(firstNonEmpty(p.ModelName, "(no model)"), firstNonEmpty(p.ServerName, "(no server)"), pairW)
 		line := g + " " + name + " " + fit(rpsText(r), rpsW, true) + " " + shareCell(st, r.Share, shareW)
@@ -430,6 +431,3 @@ func signedNum(v float64) string {
 	}
 	return num(v)
 }
-
-// ansiColor turns a 256-colour index into a colour for lipgloss.
-func ansiColor(c uint8) ansi.IndexedColor { return ansi.IndexedColor(c) }

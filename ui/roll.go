@@ -50,10 +50,10 @@ type rollKeys struct {
 
 func defaultRollKeys() rollKeys {
 	return rollKeys{
-		Mark:      key.NewBinding(key.WithKeys("space", "m"), key.WithHelp("space/m", "mark pair")),
+		Mark:      key.NewBinding(key.WithKeys("space", "m"), key.WithHelp("space", "mark pair (m too)")),
 		Pin:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pin marked")),
 		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare marked")),
-		PlayPause: key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space/p", "play/pause")),
+		PlayPause: key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space", "play/pause (p too)")),
 		StepBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "record back")),
 		StepFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "record on")),
 		Back1m:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "1 min back")),

@@ -11,15 +11,6 @@ import (
 	"github.com/twinscale/twinscale/watch/static"
 )
 
-// visibleKeys lists the table's pair keys in display order.
-func visibleKeys(a *App) []string {
-	var out []string
-	for _, i := range a.visible {
-		out = append(out, a.rows.rows[i].key)
-	}
-	return out
-}
-
 func TestMarkAndPin(t *testing.T) {
 	a := newTestApp(t, loadCompareFixture(t), "dark", 120, 30)
 	press(a, "s") // sort by name: shop/blue, shop/green, shop/search
@@ -136,7 +127,7 @@ func TestReplayKeys(t *testing.T) {
 	if !strings.Contains(out, "replay 3/7 09:26:40 ×2") || !strings.Contains(out, "! recording truncated") {
 		t.Errorf("header lacks the replay state:\n%s", out)
 	}
-	if !strings.Contains(out, "space/p play/pause") {
+	if !strings.Contains(out, "space play/pause") {
 		t.Errorf("footer lacks the replay keys:\n%s", out)
 	}
 }
