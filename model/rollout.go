@@ -249,6 +249,11 @@ func RolloutFindings(r RolloutState) []Finding {
 			Message: "Model failed to terminate: " + orDash(r.Reason),
 			Hint:    "the scheduler could not unload the Model; check the Server's agent logs"})
 	}
+	if r.Badge() == "rollout" {
+		out = append(out, Finding{Rule: RuleRollingOut, Severity: Info, Badge: "rollout",
+			Message: r.Text,
+			Hint:    "nothing to do while it progresses; it settles when the observed generation and the updated replicas catch up"})
+	}
 	return out
 }
 

@@ -48,7 +48,7 @@ func TestRollout(t *testing.T) {
 				Server: server, Workload: sts(2, 2, 2, 1, 1)},
 			phase: RolloutProgressing, state: ModelStateProgressing, reason: "Loading model on 1 of 2 replicas", rolling: true,
 			text:   "rolling out: generation 5, observed 4; ModelProgressing: Loading model on 1 of 2 replicas; StatefulSet 2/2 updated and ready",
-			health: Converging, badge: "rollout",
+			health: Converging, badge: "rollout", findings: 1,
 		},
 		{
 			name: "schedule failed keeps Seldon's text from the reason field",
@@ -71,14 +71,14 @@ func TestRollout(t *testing.T) {
 			pair:  Pair{Model: modelWith(1, 1, readyCond("True", "ModelAvailable", "")), Server: server, Workload: sts(3, 1, 2, 7, 7)},
 			phase: RolloutProgressing, state: ModelStateAvailable, updating: true,
 			text:   "ModelAvailable; StatefulSet updating: 1/3 updated, 2 ready",
-			health: Converging, badge: "rollout",
+			health: Converging, badge: "rollout", findings: 1,
 		},
 		{
 			name:  "statefulset generation not yet observed",
 			pair:  Pair{Model: modelWith(1, 1, readyCond("True", "ModelAvailable", "")), Server: server, Workload: sts(3, 3, 3, 8, 7)},
 			phase: RolloutProgressing, state: ModelStateAvailable, updating: true,
 			text:   "ModelAvailable; StatefulSet rolling out: generation 8, observed 7; 3/3 updated, 3 ready",
-			health: Converging, badge: "rollout",
+			health: Converging, badge: "rollout", findings: 1,
 		},
 		{
 			name:  "terminating",
@@ -110,7 +110,7 @@ func TestRollout(t *testing.T) {
 			pair:  Pair{Model: modelWith(1, 1, readyCond("True", "ModelAvailable", "")), Server: &SeldonServer{Meta: Meta{Name: "s", Generation: 3}, ObservedGeneration: 2}, Workload: sts(1, 1, 1, 1, 1)},
 			phase: RolloutProgressing, state: ModelStateAvailable,
 			text:   "ModelAvailable; server s rolling out: generation 3, observed 2; StatefulSet 1/1 updated and ready",
-			health: Converging, badge: "rollout",
+			health: Converging, badge: "rollout", findings: 1,
 		},
 		{
 			name:  "nothing at all",

@@ -40,6 +40,7 @@ func NewRollouts(opts RolloutOptions) *Rollouts {
 const (
 	RuleModelFailed = "TS901"
 	RuleRampOutruns = "TS902"
+	RuleRollingOut  = "TS903"
 )
 
 // Apply annotates s, built from inv, in place before it is published: each pair's Rollout, Changes

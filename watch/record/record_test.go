@@ -114,7 +114,7 @@ func TestRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "rec.jsonl.gz")
-			recs := makeRecords(40, tc.nonFinite)
+			recs := makeRecords(30, tc.nonFinite)
 			writeAll(t, path, tc.opts, recs)
 			got, err := ReadAll(path)
 			if err != nil {
@@ -324,8 +324,8 @@ func TestCorruptedRecording(t *testing.T) {
 func TestRotationBound(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rec")
-	recs := makeRecords(200, false)
-	const maxBytes = 16 << 10
+	recs := makeRecords(80, false)
+	const maxBytes = 8 << 10
 	writeAll(t, path, WriterOptions{MaxBytes: maxBytes, MaxFiles: 2, KeyframeEvery: 1000}, recs)
 	entries, _ := os.ReadDir(dir)
 	var names []string

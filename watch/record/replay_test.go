@@ -185,7 +185,7 @@ func TestReplayControls(t *testing.T) {
 
 // TestReplayEveryRecord: stepping through a replay shows every recorded snapshot and history, in order.
 func TestReplayEveryRecord(t *testing.T) {
-	recs := makeRecords(40, true)
+	recs := makeRecords(24, true)
 	r, _, _ := openReplay(t, recs, WriterOptions{MaxBytes: 8 << 10, MaxFiles: 1000, KeyframeEvery: 7}, ReplayOptions{Paused: true})
 	if p := r.Position(); p.Total != len(recs) || p.Damage != "" {
 		t.Fatalf("position %+v", p)

@@ -85,7 +85,7 @@ func NewWriter(path string, opts WriterOptions) (*Writer, error) {
 	if err := w.open(); err != nil {
 		return nil, err
 	}
-	w.gz, _ = gzip.NewWriterLevel(&w.buf, gzip.DefaultCompression)
+	w.gz, _ = gzip.NewWriterLevel(&w.buf, gzip.BestSpeed)
 	return w, nil
 }
 
