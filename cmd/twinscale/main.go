@@ -1,28 +1,61 @@
-// Command twinscale is the terminal dashboard of Seldon Core 2 Model/Server pairs and their twin HPAs.
+// Command twinscale is a terminal dashboard for Seldon Core 2 Models and
+// Servers autoscaled by twin HPAs. This package only wires things together:
+// flags, logging, the data source and the Bubble Tea program.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
-
-	"github.com/spf13/cobra"
+	"os/signal"
+	"syscall"
 )
 
-// newRootCmd is the twinscale command. The live dashboard wires in here; `replay` plays recordings.
-func newRootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:           "twinscale",
-		Short:         "Every Seldon Model and its Server, with their twin HPAs",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.AddCommand(newReplayCmd())
-	return root
+// Exit codes, documented in README.md and in `twinscale snapshot --help`.
+const (
+	exitOK       = 0 // success
+	exitFindings = 1 // snapshot --fail-on: findings at or above the threshold exist
+	exitError    = 2 // bad flags, unreadable input, no data source
+)
+
+// exitErr carries an exit code through cobra.
+type exitErr struct {
+	code int
+	err  error
 }
 
+// Error returns the wrapped message.
+func (e *exitErr) Error() string { return e.err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *exitErr) Unwrap() error { return e.err }
+
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "twinscale:", err)
-		os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line and maps the outcome to an exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := newRootCmd(stdout, stderr)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
 	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.code != exitFindings {
+			fmt.Fprintln(stderr, "twinscale:", ee.err)
+		} else if ee.err != nil {
+			fmt.Fprintln(stderr, ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "twinscale:", err)
+	return exitError
 }

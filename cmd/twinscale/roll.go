@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -13,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/record"
@@ -90,16 +90,15 @@ func (f *rollFlags) startRecording(ctx context.Context, src watch.Source, log *s
 	}, nil
 }
 
-// replayFlags are the flags of `twinscale replay`.
+// replayFlags are the flags of `twinscale replay`; --theme and the log flags are the root's.
 type replayFlags struct {
 	speed  float64
 	paused bool
-	theme  string
 	pairs  []string
 }
 
 // newReplayCmd is `twinscale replay FILE`: a recording played in the dashboard.
-func newReplayCmd() *cobra.Command {
+func newReplayCmd(o *rootOptions) *cobra.Command {
 	var f replayFlags
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
@@ -107,24 +106,46 @@ func newReplayCmd() *cobra.Command {
 		Long: `Play a recording made with --record in the same dashboard, for post-incident review and sharing.
 
 Keys: space or p play/pause, ← and → one record back and on, [ and ] one minute back and on,
-+ and - speed. Marking (m), pinning (P), compare (c), detail and filters work as live.
++ and - speed; m marks a pair, P pins, c compares, enter opens the detail, as live.
 A recording cut short by a crash plays up to its last whole record; a damaged one plays up to
 the damage, and the header says where.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rp, opts, err := f.open(args[0])
+			set, theme, flash, err := o.loadThemes()
 			if err != nil {
 				return err
 			}
+			rp, opts, err := f.open(args[0])
+			if err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
 			defer rp.Close()
-			_, err = tea.NewProgram(ui.New(opts), tea.WithInput(cmd.InOrStdin()), tea.WithOutput(cmd.OutOrStdout())).Run()
-			return err
+			closeLog, err := setupLogging(o.logFile, o.logLevel, o.stderr)
+			if err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
+			defer closeLog()
+			opts.Themes, opts.Theme = set, theme
+			if opts.Flash == "" {
+				opts.Flash = flash
+			}
+			popts := []tea.ProgramOption{tea.WithContext(cmd.Context())}
+			if in := cmd.InOrStdin(); in != os.Stdin {
+				popts = append(popts, tea.WithInput(in))
+			}
+			if out := cmd.OutOrStdout(); out != os.Stdout {
+				popts = append(popts, tea.WithOutput(out))
+			}
+			if _, err := tea.NewProgram(ui.New(opts), popts...).Run(); err != nil &&
+				!errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
+				return &exitErr{code: exitError, err: fmt.Errorf("replay: %w", err)}
+			}
+			return nil
 		},
 	}
 	fs := cmd.Flags()
 	fs.Float64Var(&f.speed, "speed", 1, "playback speed (1 is real time; 1/16 to 64)")
 	fs.BoolVar(&f.paused, "paused", false, "start paused on the first record")
-	fs.StringVar(&f.theme, "theme", "auto", "theme: auto, "+strings.Join(themeNames(), ", "))
 	addPairsFlag(fs, &f.pairs)
 	return cmd
 }
@@ -137,14 +158,6 @@ func (f *replayFlags) open(path string) (*record.Replay, ui.Options, error) {
 	if err := validatePairs(f.pairs); err != nil {
 		return nil, ui.Options{}, err
 	}
-	theme := themes.Theme{Name: themes.Auto}
-	if f.theme != "" && f.theme != themes.Auto {
-		t, ok := themes.Builtin(f.theme)
-		if !ok {
-			return nil, ui.Options{}, fmt.Errorf("--theme %q: want auto or one of %s", f.theme, strings.Join(themeNames(), ", "))
-		}
-		theme = t
-	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, ui.Options{}, fmt.Errorf("replay %s: is a directory, not a recording", path)
 	}
@@ -153,18 +166,9 @@ func (f *replayFlags) open(path string) (*record.Replay, ui.Options, error) {
 		return nil, ui.Options{}, fmt.Errorf("replay: %w", err)
 	}
 	rp.SetSpeed(f.speed)
-	opts := ui.Options{Source: rp, Theme: theme, Now: rp.Now, Pinned: f.pairs}
+	opts := ui.Options{Source: rp, Now: rp.Now, Tick: ui.DefaultTick, Pinned: f.pairs}
 	if d := rp.Damage(); d != "" {
 		opts.Flash = d
 	}
 	return rp, opts, nil
-}
-
-// themeNames lists the built-in theme names.
-func themeNames() []string {
-	var out []string
-	for _, t := range themes.Builtins() {
-		out = append(out, t.Name)
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch/record"
 	"github.com/twinscale/twinscale/watch/static"
@@ -91,14 +92,14 @@ func TestRollFlagsValidate(t *testing.T) {
 	}
 }
 
-func run(t *testing.T, input string, args ...string) (string, error) {
+// runReplay runs the command line in-process with input on stdin, logs to a temp file.
+func runReplay(t *testing.T, input string, args ...string) (string, error) {
 	t.Helper()
-	cmd := newRootCmd()
+	isolate(t)
 	var out bytes.Buffer
-	cmd.SetArgs(args)
+	cmd := newRootCmd(&out, &out)
+	cmd.SetArgs(append(args, "--log-file", filepath.Join(t.TempDir(), "twinscale.log")))
 	cmd.SetIn(strings.NewReader(input))
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
 	err := cmd.Execute()
 	return out.String(), err
 }
@@ -115,11 +116,13 @@ func TestReplayCommandErrors(t *testing.T) {
 		{[]string{"replay", dir}, "is a directory"},
 		{[]string{"replay", rec, "--speed", "0"}, "--speed 0: want a number from 1/16 to 64"},
 		{[]string{"replay", rec, "--speed", "NaN"}, "--speed NaN"},
-		{[]string{"replay", rec, "--theme", "neon"}, `--theme "neon": want auto or one of dark`},
+		{[]string{"replay", rec, "--theme", "neon"}, `theme: `},
 		{[]string{"replay", rec, "--pairs", "nope"}, `--pairs "nope"`},
 		{[]string{"replay"}, "accepts 1 arg"},
+		{[]string{"--snapshot-file", fixture, "--pairs", "nope"}, `--pairs "nope"`},
+		{[]string{"--snapshot-file", fixture, "--record", filepath.Join(dir, "r2"), "--record-files", "0"}, "--record-files 0"},
 	} {
-		_, err := run(t, "", tc.args...)
+		_, err := runReplay(t, "", tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err %v, want %q", tc.args, err, tc.want)
 		}
@@ -130,7 +133,7 @@ func TestReplayCommandErrors(t *testing.T) {
 func TestReplayCommandRuns(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec")
 	writeRecording(t, rec, 2)
-	out, err := run(t, "q", "replay", rec, "--theme", "dark", "--paused", "--pairs", "ns/m")
+	out, err := runReplay(t, "q", "replay", rec, "--theme", "dark", "--paused", "--pairs", "ns/m")
 	if err != nil {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
@@ -158,12 +161,14 @@ func settle(m tea.Model, cmd tea.Cmd) {
 func TestReplayInDashboard(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec")
 	writeRecording(t, rec, 2)
-	f := replayFlags{speed: 1, paused: true, theme: "dark", pairs: []string{"ns/m"}}
+	f := replayFlags{speed: 1, paused: true, pairs: []string{"ns/m"}}
 	rp, opts, err := f.open(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rp.Close()
+	th, _ := themes.Builtin("dark")
+	opts.Theme = th
 	app := ui.New(opts)
 	// The tick re-arms forever; drive polls by hand instead.
 	settle(app, func() tea.Msg { return tea.WindowSizeMsg{Width: 120, Height: 20} })
