@@ -685,23 +685,6 @@ func latestChange(a, b []DesiredChange) *DesiredChange {
 	return x
 }
 
-// DetectScheduleFailed reads Seldon's ModelReady condition. Seldon swaps the fields
-// (message = state name, reason = human text), so both are matched.
-func DetectScheduleFailed(m *SeldonModel) *ScheduleFailed {
-	if m == nil {
-		return nil
-	}
-	c, ok := FindCondition(m.Conditions, "ModelReady")
-	if !ok || c.Status != "False" || (c.Message != "ScheduleFailed" && c.Reason != "ScheduleFailed") {
-		return nil
-	}
-	reason := c.Reason
-	if reason == "ScheduleFailed" {
-		reason = c.Message
-	}
-	return &ScheduleFailed{Since: c.Since, Reason: reason}
-}
-
 func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 	src := p.ScheduleFailed
 	if src == nil {

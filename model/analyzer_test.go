@@ -498,3 +498,48 @@ func TestForecastTextBranches(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+// TestAnalyzerOverJoin runs the analyzer on pairs built by Join from an inventory.
+func TestAnalyzerOverJoin(t *testing.T) {
+	good := goodPair()
+	inv := Inventory{
+		Models:  []SeldonModel{*good.Model},
+		Servers: []SeldonServer{*good.Server},
+		HPAs:    []HPA{*good.ModelHPA, *good.ServerHPA},
+		Workloads: []Workload{{Meta: Meta{Namespace: "seldon-mesh", Name: "mlserver"}, Kind: "StatefulSet",
+			Replicas: 1, ReadyReplicas: 1}},
+	}
+	inv.Models[0].StatusReplicas, inv.Models[0].AvailableReplicas = 1, 1
+	inv.Servers[0].Replicas, inv.Servers[0].StatusReplicas = ptr(int32(1)), 1
+	for i := range inv.HPAs {
+		inv.HPAs[i].DesiredReplicas, inv.HPAs[i].CurrentReplicas = 1, 1
+	}
+	pairs := Join(inv)
+	a := NewAnalyzer()
+	a.Apply(at(0), pairs)
+	if len(pairs) != 1 || pairs[0].Health != Healthy || len(pairs[0].Findings) != 0 {
+		t.Fatalf("good inventory: %+v", pairs)
+	}
+	if f := pairs[0].ServerForecast; f == nil || f.Text != "stays at 1: no metric value (neither Prometheus nor the HPA has one)" {
+		t.Errorf("forecast without any metric: %+v", f)
+	}
+
+	// A second Model on the same Server, a Server HPA max below the Model's and Model min/max.
+	inv.Models = append(inv.Models, SeldonModel{Meta: Meta{Namespace: "seldon-mesh", Name: "irisa1"}, Server: "mlserver",
+		Replicas: ptr(int32(1)), MinReplicas: ptr(int32(1)), MaxReplicas: ptr(int32(4))})
+	inv.HPAs[1].MaxReplicas = 2
+	pairs = Join(inv)
+	a.Apply(at(15), pairs)
+	if len(pairs) != 2 {
+		t.Fatalf("pairs %d", len(pairs))
+	}
+	if ids := ruleIDs(pairs[0].Findings); !slices.Equal(ids, []string{RuleServerMaxBelowModel, RuleMultiModelServer}) {
+		t.Errorf("irisa0 findings %v", ids)
+	}
+	if ids := ruleIDs(pairs[1].Findings); !slices.Equal(ids, []string{RuleModelMinMax, RuleNoModelHPA, RuleMultiModelServer}) {
+		t.Errorf("irisa1 findings %v", ids)
+	}
+	if pairs[0].Health != Critical || a.Len() != 2 {
+		t.Errorf("health %v, remembered %d", pairs[0].Health, a.Len())
+	}
+}

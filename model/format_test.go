@@ -33,26 +33,3 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
-
-func TestDetectScheduleFailed(t *testing.T) {
-	text := "Failed to schedule model as no matching servers are available"
-	cases := []struct {
-		c    Condition
-		want string
-	}{
-		{Condition{Type: "ModelReady", Status: "False", Message: "ScheduleFailed", Reason: text}, text}, // Seldon's swapped fields
-		{Condition{Type: "ModelReady", Status: "False", Reason: "ScheduleFailed", Message: text}, text}, // the conventional order
-		{Condition{Type: "ModelReady", Status: "True", Message: "ModelAvailable"}, ""},
-		{Condition{Type: "ModelReady", Status: "False", Message: "ModelProgressing"}, ""},
-		{Condition{Type: "Ready", Status: "False", Message: "ScheduleFailed"}, ""},
-	}
-	for _, c := range cases {
-		sf := DetectScheduleFailed(&SeldonModel{Conditions: []Condition{c.c}})
-		if (sf == nil) != (c.want == "") || (sf != nil && sf.Reason != c.want) {
-			t.Errorf("%+v: %+v", c.c, sf)
-		}
-	}
-	if DetectScheduleFailed(nil) != nil {
-		t.Error("nil model")
-	}
-}

@@ -22,6 +22,7 @@ type RuleInfo struct {
 
 // Rule IDs. TS1xx need only the objects' specs (offline lint); TS2xx need live state.
 const (
+	RuleObjectProblem        = "TS100"
 	RuleMetricMismatch       = "TS101"
 	RuleDescribedMismatch    = "TS102"
 	RuleTargetTypeMismatch   = "TS103"
@@ -43,6 +44,7 @@ const (
 	RuleModelMetricOther     = "TS119"
 	RuleServerMissing        = "TS120"
 	RuleServerWithoutModel   = "TS121"
+	RuleSeveralHPAs          = "TS122"
 	RuleScheduleFailedTrans  = "TS201"
 	RuleScheduleFailedStruct = "TS202"
 	RuleSkew                 = "TS203"
@@ -55,6 +57,9 @@ const (
 
 // AllRules lists every rule twinscale applies, in ID order.
 var AllRules = []RuleInfo{
+	{RuleObjectProblem, "object-problem", SeverityWarning,
+		"A field of a Model, Server or HPA is missing or has the wrong type, so twinscale (and likely the API server) cannot read it.",
+		"Fix the field named in the message.", "invalid", false},
 	{RuleMetricMismatch, "twin-metric-mismatch", SeverityCritical,
 		"The Model HPA and the Server HPA scale on different metrics, so they never agree on a size.",
 		"Use the same Object metric (infer_rps) on both HPAs.", "drift", false},
@@ -118,6 +123,9 @@ var AllRules = []RuleInfo{
 	{RuleServerWithoutModel, "server-without-model", Info,
 		"No Model names this Server.",
 		"Point a Model's spec.server at it, or remove the Server.", "idle", false},
+	{RuleSeveralHPAs, "several-hpas-one-target", SeverityWarning,
+		"More than one HPA scales the same Model or Server; the controller reports AmbiguousSelector and neither acts reliably.",
+		"Keep one HPA per target and delete the others.", "2 HPAs", false},
 	{RuleScheduleFailedTrans, "schedule-failed-transient", Info,
 		"The Model is ScheduleFailed while its Server scales toward it; existing replicas keep serving.",
 		"None needed: it clears when the new Server replicas are ready.", "SchedFail", true},
@@ -225,8 +233,14 @@ func Lint(p Pair) []Finding {
 		add(newFinding(RuleNoModelHPA, SeverityWarning, hpaRef(sh), "",
 			fmt.Sprintf("Server HPA %s has no twin: no HPA targets Model %s", sh.Name, p.ModelName)))
 	}
+	lintProblems(p, add)
 	for _, flag := range p.Shape {
 		switch flag {
+		case ShapeSeveralHPAs:
+			if h := cmp.Or(mh, sh); h != nil {
+				add(newFinding(RuleSeveralHPAs, SeverityWarning, hpaRef(h), "spec.scaleTargetRef",
+					fmt.Sprintf("more than one HPA scales %s: the controller reports AmbiguousSelector", targetsText(p))))
+			}
 		case ShapeHPATargetMissing, ShapeHPAUnknownTarget:
 			for _, h := range []*HPA{mh, sh} {
 				if h != nil && ((h.Target.Kind == "Model" && p.Model == nil) || (h.Target.Kind == "Server" && p.Server == nil) ||
@@ -259,6 +273,27 @@ func Lint(p Pair) []Finding {
 	return slices.CompactFunc(out, func(a, b Finding) bool { return a.Rule == b.Rule && a.Subject == b.Subject && a.Message == b.Message })
 }
 
+// lintProblems reports the fields projection could not read, one finding per problem.
+func lintProblems(p Pair, add func(Finding)) {
+	report := func(ref ObjectRef, problems []string) {
+		for _, pr := range problems {
+			field, _, _ := strings.Cut(pr, ": ")
+			add(newFinding(RuleObjectProblem, SeverityWarning, ref, field, fmt.Sprintf("%s: %s", ref, pr)))
+		}
+	}
+	if m := p.Model; m != nil {
+		report(ObjectRef{Kind: "Model", Namespace: m.Namespace, Name: m.Name}, m.Problems)
+	}
+	if s := p.Server; s != nil {
+		report(ObjectRef{Kind: "Server", Namespace: s.Namespace, Name: s.Name}, s.Problems)
+	}
+	for _, h := range []*HPA{p.ModelHPA, p.ServerHPA} {
+		if h != nil {
+			report(hpaRef(h), h.Problems)
+		}
+	}
+}
+
 // SortFindings orders findings by rule ID, then subject, then message.
 func SortFindings(fs []Finding) {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
@@ -267,6 +302,10 @@ func SortFindings(fs []Finding) {
 }
 
 func lintOneHPA(h *HPA, add func(Finding)) {
+	if len(h.Metrics) == 0 {
+		add(newFinding(RuleNotAverageValue, SeverityCritical, hpaRef(h), "spec.metrics",
+			fmt.Sprintf("HPA %s has no metrics; the API server defaults it to CPU utilization 80%%, which Seldon single-model serving does not support", h.Name)))
+	}
 	for i, m := range h.Metrics {
 		switch {
 		case m.Type != "Object":
@@ -410,6 +449,20 @@ func metricsText(ms []MetricTarget) string {
 		s[i] = fmt.Sprintf("%s %s", orUnset(m.Type), orUnset(m.Name))
 	}
 	return strings.Join(s, ", ")
+}
+
+func targetsText(p Pair) string {
+	var s []string
+	if p.ModelName != "" {
+		s = append(s, "Model "+p.ModelName)
+	}
+	if p.ServerName != "" {
+		s = append(s, "Server "+p.ServerName)
+	}
+	if len(s) == 0 {
+		return "the target"
+	}
+	return strings.Join(s, " or ")
 }
 
 func crossText(c CrossRef) string { return orUnset(c.Kind) + "/" + orUnset(c.Name) }

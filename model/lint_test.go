@@ -110,6 +110,14 @@ func TestLint(t *testing.T) {
 			p.Server, p.ServerHPA = nil, nil
 			p.Shape = []ShapeFlag{ShapeServerMissing}
 		}, want: []string{RuleServerMissing}},
+		{name: "object problems", mutate: func(p *Pair) {
+			p.Model.Problems = []string{"spec.replicas: expected integer, got string"}
+			p.ServerHPA.Problems = []string{"spec.scaleTargetRef.name: missing"}
+		}, want: []string{RuleObjectProblem, RuleObjectProblem}},
+		{name: "several HPAs on one target", mutate: func(p *Pair) { p.Shape = []ShapeFlag{ShapeSeveralHPAs} },
+			want: []string{RuleSeveralHPAs}},
+		{name: "HPA without metrics", mutate: func(p *Pair) { p.ModelHPA.Metrics = nil },
+			want: []string{RuleMetricMismatch, RuleNotAverageValue}},
 		{name: "server without model", mutate: func(p *Pair) {
 			*p = Pair{Key: "seldon-mesh/mlserver", Namespace: "seldon-mesh", ServerName: "mlserver", Server: p.Server,
 				ServerHPA: p.ServerHPA, Shape: []ShapeFlag{ShapeServerWithoutModel}}
