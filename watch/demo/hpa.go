@@ -37,11 +37,12 @@ type hpa struct {
 	created time.Time
 
 	current, desired int32
+	lastSync         time.Time
 	lastScale        time.Time
 	hasMetric        bool
 	metricMilli      int64
 	conds            []cond
-	mem              decisionMemory
+	mem              model.HPAMemory
 
 	last *autoscalingv2.HorizontalPodAutoscaler
 }
@@ -67,7 +68,16 @@ func (h *hpa) modelHPA(current int32) model.HPA {
 		CurrentReplicas: current,
 		DesiredReplicas: h.desired,
 		LastScaleTime:   h.lastScale,
+		Conditions:      modelConditions(h.conds),
 	}
+}
+
+func modelConditions(cs []cond) []model.Condition {
+	out := make([]model.Condition, len(cs))
+	for i, c := range cs {
+		out[i] = model.Condition{Type: c.typ, Status: c.status, Reason: c.reason, Message: c.message, Since: c.since}
+	}
+	return out
 }
 
 func (h *hpa) targetName() string {
@@ -103,6 +113,7 @@ func (h *hpa) ref() objRef {
 func (h *hpa) sync() {
 	c := h.p.c
 	now := c.sched.now
+	h.lastSync = now
 	spec, statusReplicas, selector := h.scale()
 	h.conds = setHPACondition(h.conds, cond{typ: "AbleToScale", status: "True", reason: "SucceededGetScale",
 		message: "the HPA controller was able to get the target's current scale"}, now)
@@ -114,55 +125,62 @@ func (h *hpa) sync() {
 		h.write()
 		return
 	}
-	current := spec
-	desired := current
-	rescaleReason := ""
-	var d decision
-	decided := false
-	switch {
-	case current == 0 && h.spec.min != 0:
-		h.conds = setHPACondition(h.conds, cond{typ: "ScalingActive", status: "False", reason: "ScalingDisabled",
-			message: "scaling is disabled since the replica count of the target is zero"}, now)
-		desired = 0
-	case current > h.spec.max:
-		rescaleReason = "Current number of replicas above Spec.MaxReplicas"
-		desired = h.spec.max
-	case current < h.spec.min:
-		rescaleReason = "Current number of replicas below Spec.MinReplicas"
-		desired = h.spec.min
-	default:
-		total, err := c.adapter(h.p.spec.namespace, h.spec.describes, now)
+	// The controller asks the custom metrics API only when the current count is in range.
+	total := math.NaN()
+	if spec != 0 && spec >= h.spec.min && spec <= h.spec.max {
+		v, err := c.adapter(h.p.spec.namespace, h.spec.describes, now)
 		if err != nil {
-			h.failedMetric(err, current)
+			h.failedMetric(err, spec)
 			return
 		}
-		metricName := "external metric " + h.spec.metric + "(nil)"
-		h.conds = setHPACondition(h.conds, cond{typ: "ScalingActive", status: "True", reason: "ValidMetricFound",
-			message: "the HPA was able to successfully calculate a replica count from " + metricName}, now)
-		h.hasMetric = true
-		h.metricMilli = perReplicaMilli(total, statusReplicas)
-		d = decide(h.modelHPA(current), statusReplicas, total, &h.mem, now)
-		desired, rescaleReason, decided = d.desired, d.rescaleReason, true
+		total = v
 	}
-	if decided {
-		h.conds = setHPACondition(h.conds, d.limited, now)
+	d := decide(h.modelHPA(spec), model.Scale{Spec: spec, Status: statusReplicas}, total, &h.mem, now)
+	switch d.ScalingActive {
+	case model.ReasonValidMetricFound:
+		h.conds = setHPACondition(h.conds, cond{typ: "ScalingActive", status: "True", reason: d.ScalingActive,
+			message: "the HPA was able to successfully calculate a replica count from " + d.MetricName}, now)
+	case model.ReasonScalingDisabled:
+		h.conds = setHPACondition(h.conds, cond{typ: "ScalingActive", status: "False", reason: d.ScalingActive,
+			message: "scaling is disabled since the replica count of the target is zero"}, now)
+	case "":
+	default:
+		h.conds = setHPACondition(h.conds, cond{typ: "ScalingActive", status: "False", reason: d.ScalingActive,
+			message: "the HPA was unable to compute the replica count: " + d.Err}, now)
+	}
+	if d.Computed {
+		h.hasMetric = true
+		h.metricMilli = int64(math.Round(d.Reported * 1000))
+		if d.ReportedOverflow {
+			h.metricMilli = math.MinInt64
+		}
+	}
+	if r := d.ScalingLimitedReason; r != "" {
+		status := "False"
+		if d.ScalingLimited {
+			status = "True"
+		}
+		h.conds = setHPACondition(h.conds, cond{typ: "ScalingLimited", status: status, reason: r, message: limitedMessages[r]}, now)
+	}
+	if d.Computed {
 		h.conds = setHPACondition(h.conds, cond{typ: "ScaledToZero", status: "False", reason: "NotScaledToZero",
 			message: "the HPA controller did not scale the workload to zero"}, now)
 	}
-	if desired != current {
+	desired := d.Desired
+	if d.Rescale {
 		if h.server {
 			h.p.scaleServer(desired)
 		} else {
 			h.p.scaleModel(desired)
 		}
 		h.lastScale = now
-		h.conds = setHPACondition(h.conds, cond{typ: "AbleToScale", status: "True", reason: "SucceededRescale",
+		h.conds = setHPACondition(h.conds, cond{typ: "AbleToScale", status: "True", reason: model.ReasonSucceededRescale,
 			message: fmt.Sprintf("the HPA controller was able to update the target scale to %d", desired)}, now)
-		c.event(h.ref(), "Normal", "SuccessfulRescale", fmt.Sprintf("New size: %d; reason: %s", desired, rescaleReason), hpaComponent)
-	} else if decided {
-		h.conds = setHPACondition(h.conds, d.able, now)
+		c.event(h.ref(), "Normal", "SuccessfulRescale", d.Event(), hpaComponent)
+	} else if msg, ok := ableMessages[d.AbleToScale]; ok {
+		h.conds = setHPACondition(h.conds, cond{typ: "AbleToScale", status: "True", reason: d.AbleToScale, message: msg}, now)
 	}
-	h.current, h.desired = current, desired
+	h.current, h.desired = spec, desired
 	h.write()
 }
 

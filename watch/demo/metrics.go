@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math"
+	"sort"
 	"time"
 )
 
@@ -48,13 +49,10 @@ func (s *series) scrape(t time.Time) {
 // timestamps in [t-w, t], as in Prometheus 2.x.
 func (s *series) window(t time.Time, w time.Duration) []sample {
 	from := t.Add(-w)
-	lo := 0
-	for lo < len(s.samples) && s.samples[lo].t.Before(from) {
-		lo++
-	}
-	hi := lo
-	for hi < len(s.samples) && !s.samples[hi].t.After(t) {
-		hi++
+	lo := sort.Search(len(s.samples), func(i int) bool { return !s.samples[i].t.Before(from) })
+	hi := sort.Search(len(s.samples), func(i int) bool { return s.samples[i].t.After(t) })
+	if hi < lo {
+		return nil
 	}
 	return s.samples[lo:hi]
 }
