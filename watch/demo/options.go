@@ -74,7 +74,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"demo random seed: the same seed tells the same story")
 }
 
-// Validate reports the first unusable option in words a user can act on.
+// Validate reports the first unusable option in words a user can act on; call it after
+// parsing flags (New also validates, after filling zero fields with defaults).
 func (o *Options) Validate() error {
 	if o.Scenario != "" && !slices.Contains(Scenarios, o.Scenario) {
 		return fmt.Errorf("demo: unknown scenario %q (choose one of %s)", o.Scenario, strings.Join(Scenarios, ", "))

@@ -141,6 +141,27 @@ func (s *store) List(gvr schema.GroupVersionResource, gvk schema.GroupVersionKin
 	if err != nil {
 		return nil, err
 	}
+	// The plain tracker ignores selectors; the API server applies both (field
+	// selectors matter for the per-kind Event informers).
+	if len(opts) > 0 && (opts[0].LabelSelector != "" || opts[0].FieldSelector != "") {
+		f, err := newFilter(opts[0])
+		if err != nil {
+			return nil, err
+		}
+		items, err := meta.ExtractList(list)
+		if err != nil {
+			return nil, err
+		}
+		kept := items[:0]
+		for _, it := range items {
+			if f.matches(it) {
+				kept = append(kept, it)
+			}
+		}
+		if err := meta.SetList(list, kept); err != nil {
+			return nil, err
+		}
+	}
 	if lm, err := meta.ListAccessor(list); err == nil {
 		lm.SetResourceVersion(strconv.FormatInt(s.rev.current(), 10))
 	}
@@ -173,19 +194,15 @@ func (s *store) Watch(gvr schema.GroupVersionResource, ns string, opts ...metav1
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	lsel, err := labels.Parse(o.LabelSelector)
+	f, err := newFilter(o)
 	if err != nil {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("invalid label selector %q: %v", o.LabelSelector, err))
-	}
-	fsel, err := fields.ParseSelector(o.FieldSelector)
-	if err != nil {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("invalid field selector %q: %v", o.FieldSelector, err))
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o.ResourceVersion == "" || o.ResourceVersion == "0" {
 		// Like the API server: synthetic ADDED events for what exists, then changes.
-		w := newQueueWatcher(ns, lsel, fsel)
+		w := newQueueWatcher(ns, f)
 		if gvk, ok := s.kinds[gvr]; ok {
 			list, err := s.ObjectTracker.List(gvr, gvk, ns)
 			if err != nil {
@@ -210,7 +227,7 @@ func (s *store) Watch(gvr schema.GroupVersionResource, ns string, opts ...metav1
 		// The log no longer reaches back that far: the client must relist.
 		return nil, apierrors.NewResourceExpired(fmt.Sprintf("too old resource version: %d", from))
 	}
-	w := newQueueWatcher(ns, lsel, fsel)
+	w := newQueueWatcher(ns, f)
 	for _, c := range s.log[gvr] {
 		if c.rv > from {
 			w.offer(c)
@@ -223,9 +240,8 @@ func (s *store) Watch(gvr schema.GroupVersionResource, ns string, opts ...metav1
 // queueWatcher is a watch.Interface with an unbounded queue, so a slow consumer
 // never blocks or crashes the simulation.
 type queueWatcher struct {
-	ns   string
-	lsel labels.Selector
-	fsel fields.Selector
+	ns     string
+	filter filter
 
 	mu    sync.Mutex
 	cond  *sync.Cond
@@ -235,8 +251,8 @@ type queueWatcher struct {
 	ch    chan watch.Event
 }
 
-func newQueueWatcher(ns string, lsel labels.Selector, fsel fields.Selector) *queueWatcher {
-	w := &queueWatcher{ns: ns, lsel: lsel, fsel: fsel, stop: make(chan struct{}), ch: make(chan watch.Event)}
+func newQueueWatcher(ns string, f filter) *queueWatcher {
+	w := &queueWatcher{ns: ns, filter: f, stop: make(chan struct{}), ch: make(chan watch.Event)}
 	w.cond = sync.NewCond(&w.mu)
 	go w.pump()
 	return w
@@ -246,7 +262,7 @@ func (w *queueWatcher) offer(c change) {
 	if w.ns != "" && c.ns != w.ns {
 		return
 	}
-	if !w.matches(c.obj) {
+	if !w.filter.matches(c.obj) {
 		return
 	}
 	w.mu.Lock()
@@ -257,15 +273,35 @@ func (w *queueWatcher) offer(c change) {
 	w.mu.Unlock()
 }
 
-func (w *queueWatcher) matches(obj runtime.Object) bool {
+// filter is a list or watch request's label and field selectors.
+type filter struct {
+	lsel labels.Selector
+	fsel fields.Selector
+}
+
+func newFilter(o metav1.ListOptions) (filter, error) {
+	lsel, err := labels.Parse(o.LabelSelector)
+	if err != nil {
+		return filter{}, apierrors.NewBadRequest(fmt.Sprintf("invalid label selector %q: %v", o.LabelSelector, err))
+	}
+	fsel, err := fields.ParseSelector(o.FieldSelector)
+	if err != nil {
+		return filter{}, apierrors.NewBadRequest(fmt.Sprintf("invalid field selector %q: %v", o.FieldSelector, err))
+	}
+	return filter{lsel: lsel, fsel: fsel}, nil
+}
+
+// matches applies the selectors, with the fields the API server supports for
+// every object and for Events.
+func (f filter) matches(obj runtime.Object) bool {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return false
 	}
-	if !w.lsel.Empty() && !w.lsel.Matches(labels.Set(m.GetLabels())) {
+	if !f.lsel.Empty() && !f.lsel.Matches(labels.Set(m.GetLabels())) {
 		return false
 	}
-	if w.fsel.Empty() {
+	if f.fsel.Empty() {
 		return true
 	}
 	set := fields.Set{"metadata.name": m.GetName(), "metadata.namespace": m.GetNamespace()}
@@ -279,7 +315,7 @@ func (w *queueWatcher) matches(obj runtime.Object) bool {
 		set["type"] = ev.Type
 		set["source"] = ev.Source.Component
 	}
-	return w.fsel.Matches(set)
+	return f.fsel.Matches(set)
 }
 
 func (w *queueWatcher) pump() {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -142,5 +143,27 @@ func TestStoreStopClosesTheChannel(t *testing.T) {
 		case <-deadline:
 			t.Fatal("result channel not closed after Stop")
 		}
+	}
+}
+
+func TestStoreListAppliesFieldSelectors(t *testing.T) {
+	s := newStore(k8stesting.NewObjectTracker(kubescheme.Scheme, kubescheme.Codecs.UniversalDecoder()), &revision{},
+		map[schema.GroupVersionResource]schema.GroupVersionKind{EventsGVR: EventsGVR.GroupVersion().WithKind("Event")})
+	for i, kind := range []string{"HorizontalPodAutoscaler", "Model", "Server", "Model"} {
+		ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint("e", i), Namespace: "ns"},
+			InvolvedObject: corev1.ObjectReference{Kind: kind, Name: "x"}}
+		if err := s.Create(EventsGVR, ev, "ns"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := s.List(EventsGVR, EventsGVR.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "involvedObject.kind=Model"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(list.(*corev1.EventList).Items); n != 2 {
+		t.Fatalf("%d events for involvedObject.kind=Model, want 2", n)
+	}
+	if _, err := s.List(EventsGVR, EventsGVR.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "a=b=c"}); err == nil {
+		t.Fatal("a malformed field selector must be refused")
 	}
 }
