@@ -39,7 +39,7 @@ func (r *revision) current() int64 {
 
 // logCap is how many recent changes per resource a watch can resume from; an older
 // resourceVersion gets "410 Gone" and the reflector relists, as against a real server.
-const logCap = 2048
+const logCap = 1024
 
 type change struct {
 	rv  int64
