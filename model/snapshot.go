@@ -272,6 +272,11 @@ type PromState struct {
 	Failures    int       `json:"failures"`
 	Stale       bool      `json:"stale"`
 	NextPoll    time.Time `json:"nextPoll,omitzero"`
+	// Warning is a non-fatal problem to show next to the state: an empty result,
+	// Prometheus' own warnings, or a failed latency or error-rate query.
+	Warning string `json:"warning,omitempty"`
+	// Target names the Prometheus being polled, with any credentials removed.
+	Target string `json:"target,omitempty"`
 }
 
 // Snapshot is an immutable view of every pair at one moment.
@@ -300,6 +305,10 @@ type PairHistory struct {
 	ModelReady    []float64     `json:"modelReady"`
 	ServerDesired []float64     `json:"serverDesired"`
 	ServerReady   []float64     `json:"serverReady"`
+	// Unusable counts metric values stored as gaps because they were NaN, ±Inf, negative or huge.
+	Unusable int `json:"unusable,omitempty"`
+	// Problem describes the newest sample's unusable values; empty when fine.
+	Problem string `json:"problem,omitempty"`
 }
 
 // MetricSample is one pair's metric values from one Prometheus poll.
@@ -309,6 +318,9 @@ type MetricSample struct {
 	HasLatency bool    `json:"hasLatency"`
 	Errors     float64 `json:"errors"` // non-2xx requests per second
 	HasErrors  bool    `json:"hasErrors"`
+	// Problem describes values that were unusable (NaN, ±Inf, negative, huge) and are
+	// NaN here; empty when fine. Set by History, not by the poller.
+	Problem string `json:"problem,omitempty"`
 }
 
 // MetricsPoll is the result of one Prometheus poll for all pairs, keyed by "namespace/model".
