@@ -57,7 +57,7 @@ func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func
 		p := &s.Pairs[i]
 		ro := Rollout(*p)
 		p.Rollout = &ro
-		p.Findings = slices.DeleteFunc(p.Findings, func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
+		p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
 		p.Findings = append(p.Findings, RolloutFindings(ro)...)
 		p.Health = max(p.Health, ro.Health())
 
