@@ -48,14 +48,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	var ee *exitErr
+	switch {
+	case !errors.As(err, &ee):
+		fmt.Fprintln(stderr, "twinscale:", err)
+	case ee.err != nil && ee.code != exitFindings:
+		fmt.Fprintln(stderr, "twinscale:", ee.err)
+	case ee.err != nil:
+		fmt.Fprintln(stderr, ee.err)
+	}
+	return exitCode(err)
+}
+
+// exitCode maps a command's error to the process exit code: 0 for nil, the code an
+// exitErr carries, else exitError.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitErr
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != exitFindings {
-			fmt.Fprintln(stderr, "twinscale:", ee.err)
-		} else if ee.err != nil {
-			fmt.Fprintln(stderr, ee.err)
-		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "twinscale:", err)
 	return exitError
 }

@@ -81,7 +81,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 
 	o.roll.addFlags(cmd.Flags())
-	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o))
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
 	return cmd
 }
 
