@@ -1,0 +1,130 @@
+package model
+
+import (
+	"math"
+	"time"
+)
+
+// TrackerOptions size a Tracker. Zero values take the defaults.
+type TrackerOptions struct {
+	// Step is the history resolution, the Prometheus poll interval (default 15 s).
+	Step time.Duration
+	// Capacity is the number of history slots kept per pair and series (default 480: 2 h at 15 s).
+	Capacity int
+	// SparkLen is the number of RPS points each Pair carries for its sparkline (default 40).
+	SparkLen int
+	// Metrics says a metrics source is configured; without one no pair is marked stale.
+	Metrics bool
+	// RampWindow is the window of the ramp check (default 5 min).
+	RampWindow time.Duration
+}
+
+// Tracker turns a stream of inventories and metric polls into snapshots. It owns the state
+// that spans more than one moment: the history rings, the live analysis and the change log.
+// Time comes in as an argument, so a Tracker fed the same inputs builds the same snapshots.
+// It is not safe for concurrent use: its owner serialises calls.
+type Tracker struct {
+	opts     TrackerOptions
+	history  *History
+	analyzer *Analyzer
+	rollouts *Rollouts
+	prom     PromState
+	keep     map[string]bool
+}
+
+// NewTracker returns a Tracker with empty history.
+func NewTracker(opts TrackerOptions) *Tracker {
+	if opts.Step <= 0 {
+		opts.Step = 15 * time.Second
+	}
+	if opts.Capacity <= 0 {
+		opts.Capacity = 480
+	}
+	if opts.SparkLen <= 0 {
+		opts.SparkLen = 40
+	}
+	if opts.RampWindow <= 0 {
+		opts.RampWindow = 5 * time.Minute
+	}
+	return &Tracker{
+		opts:     opts,
+		history:  NewHistory(opts.Capacity, opts.Step),
+		analyzer: NewAnalyzer(),
+		rollouts: NewRollouts(RolloutOptions{RampWindow: opts.RampWindow}),
+		keep:     map[string]bool{},
+	}
+}
+
+// ApplyBackfill records the range-query history fetched at start.
+func (t *Tracker) ApplyBackfill(b Backfill) { t.history.ApplyBackfill(b) }
+
+// RecordPoll records one Prometheus poll for all pairs.
+func (t *Tracker) RecordPoll(p MetricsPoll) { t.history.RecordPoll(p) }
+
+// SetPromState records the poller's health for the next snapshot.
+func (t *Tracker) SetPromState(s PromState) { t.prom = s }
+
+// History returns a copy of one pair's full history with the capacity line for target.
+func (t *Tracker) History(key string, target float64) PairHistory {
+	ph := t.history.Pair(key)
+	if target > 0 {
+		ph.SetCapacity(target)
+	}
+	return ph
+}
+
+// Build joins inv into a snapshot taken at now and derives everything that needs history:
+// metrics and sparklines, replica history, skew, forecasts, findings and rollouts.
+func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
+	snap := BuildSnapshot(now, inv, w)
+	clear(t.keep)
+	for i := range snap.Pairs {
+		p := &snap.Pairs[i]
+		t.keep[p.Key] = true
+		t.history.RecordReplicas(now, p.Key, p.ModelDesired, p.ModelReady, p.ServerDesired, p.ServerReady)
+		p.Metric = t.metric(p)
+		p.Spark = t.history.Spark(p.Key, t.opts.SparkLen)
+	}
+	t.history.Retain(func(key string) bool { return t.keep[key] })
+	t.analyzer.Apply(now, snap.Pairs)
+	t.rollouts.Apply(now, inv, &snap, t.recentRPS)
+	snap.Prom = t.prom
+	return snap
+}
+
+// recentRPS is the short history the ramp check reads: only its window, not a full copy.
+func (t *Tracker) recentRPS(key string) PairHistory {
+	n := int(t.opts.RampWindow/t.opts.Step) + 1
+	return PairHistory{Key: key, Step: t.opts.Step, RPS: t.history.Spark(key, n)}
+}
+
+// metric is the pair's latest live metric next to the target its HPAs scale on.
+func (t *Tracker) metric(p *Pair) PairMetric {
+	m := PairMetric{Target: pairTarget(p)}
+	s, at, ok := t.history.Latest(p.Key)
+	if ok && !math.IsNaN(s.RPS) {
+		m.Known, m.RPS, m.SampledAt = true, s.RPS, at
+	}
+	if ok {
+		m.LatencySec, m.HasLatency = s.Latency, s.HasLatency
+		m.ErrorRate, m.HasErrors = s.Errors, s.HasErrors
+		m.Problem = s.Problem
+	}
+	m.Stale = t.opts.Metrics && p.Model != nil && t.history.Stale(p.Key)
+	return m
+}
+
+// pairTarget is the AverageValue target of the Model HPA's infer_rps metric, else the Server HPA's.
+func pairTarget(p *Pair) float64 {
+	for _, h := range []*HPA{p.ModelHPA, p.ServerHPA} {
+		if h == nil {
+			continue
+		}
+		for _, m := range h.Metrics {
+			if m.TargetType == "AverageValue" && m.Target > 0 {
+				return m.Target
+			}
+		}
+	}
+	return 0
+}
