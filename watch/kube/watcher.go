@@ -267,8 +267,16 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 			continue
 		}
 		w.crdState[r], changed = model.AccessOK, true
-		// Drop informers of an earlier installation that were stopped on NotFound.
-		w.informers = slices.DeleteFunc(w.informers, func(ri *resInformer) bool { return ri.resource == r })
+		// Drop the informers of an earlier installation (stopped, or about to fail).
+		w.informers = slices.DeleteFunc(w.informers, func(ri *resInformer) bool {
+			if ri.resource != r {
+				return false
+			}
+			if ri.cancel != nil {
+				ri.cancel()
+			}
+			return true
+		})
 		for _, ns := range w.namespaces() {
 			w.startLocked(w.seldonInformer(r, ns))
 		}
@@ -533,19 +541,23 @@ func (w *Watcher) State() model.WatchState {
 
 // Inventory projects everything in the informer caches. It reads only memory.
 func (w *Watcher) Inventory() model.Inventory {
+	type source struct {
+		resource, part string
+		store          cache.Store
+	}
 	w.mu.Lock()
-	ris := make([]*resInformer, 0, len(w.informers))
+	sources := make([]source, 0, len(w.informers))
 	for _, ri := range w.informers {
 		if !ri.stopped {
-			ris = append(ris, ri)
+			sources = append(sources, source{ri.resource, ri.part, ri.informer.GetStore()})
 		}
 	}
 	access, _ := w.accessLocked()
 	w.mu.Unlock()
 
 	inv := model.Inventory{Access: access}
-	for _, ri := range ris {
-		for _, obj := range ri.informer.GetStore().List() {
+	for _, ri := range sources {
+		for _, obj := range ri.store.List() {
 			switch o := obj.(type) {
 			case *unstructured.Unstructured:
 				switch ri.resource {
