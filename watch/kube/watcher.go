@@ -48,6 +48,10 @@ var (
 	ServersGVR         = SeldonGroupVersion.WithResource(model.ResourceServers)
 )
 
+// ListKinds maps the Seldon resources to their list kinds, as client-go's fake dynamic
+// client needs them (dynamicfake.NewSimpleDynamicClientWithCustomListKinds).
+var ListKinds = map[schema.GroupVersionResource]string{ModelsGVR: "ModelList", ServersGVR: "ServerList"}
+
 // ServerWorkloadSelector selects the StatefulSets and Deployments Seldon creates for Servers.
 const ServerWorkloadSelector = "app.kubernetes.io/name=seldon-server"
 

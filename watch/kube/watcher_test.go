@@ -27,10 +27,7 @@ import (
 // real API server is exercised in watcher_integration_test.go.
 
 func fakeDynamic(objs ...runtime.Object) *dynamicfake.FakeDynamicClient {
-	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		ModelsGVR:  "ModelList",
-		ServersGVR: "ServerList",
-	}, objs...)
+	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), ListKinds, objs...)
 }
 
 func fakeSeldon(kind, ns, name string, spec map[string]any) *unstructured.Unstructured {
