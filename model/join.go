@@ -164,7 +164,14 @@ func Join(inv Inventory) []Pair {
 		p.Events = j.pairEvents(p)
 		p.Health = joinHealth(p)
 	}
-	slices.SortFunc(pairs, func(a, b Pair) int {
+	// Sort an index rather than the Pairs themselves: a Pair is large, and moving
+	// thousands of them dominated the join.
+	order := make([]int, len(pairs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		a, b := &pairs[x], &pairs[y]
 		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
 			return c
 		}
@@ -176,6 +183,11 @@ func Join(inv Inventory) []Pair {
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
+	sorted := make([]Pair, len(pairs))
+	for i, k := range order {
+		sorted[i] = pairs[k]
+	}
+	pairs = sorted
 	return pairs
 }
 

@@ -674,3 +674,25 @@ func TestDetectScheduleFailedNil(t *testing.T) {
 		t.Error("nil model")
 	}
 }
+
+// BenchmarkJoin joins inventories of n healthy pairs with a few Events each.
+func BenchmarkJoin(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		var inv Inventory
+		for i := range n {
+			one := jtPairInv(fmt.Sprintf("ns%d", i%20), fmt.Sprintf("m%05d", i), fmt.Sprintf("s%05d", i))
+			inv.Models = append(inv.Models, one.Models...)
+			inv.Servers = append(inv.Servers, one.Servers...)
+			inv.Workloads = append(inv.Workloads, one.Workloads...)
+			inv.HPAs = append(inv.HPAs, one.HPAs...)
+			inv.Events = append(inv.Events, jtEvent(one.Models[0].Namespace, "HorizontalPodAutoscaler", one.HPAs[0].Name,
+				"SuccessfulRescale", jt0.Add(time.Duration(i)*time.Second)))
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				BuildSnapshot(jt0, inv, WatchState{})
+			}
+		})
+	}
+}
