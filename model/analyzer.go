@@ -1,7 +1,9 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -59,7 +61,7 @@ type hpaTrack struct {
 	id        string
 	seen      bool
 	firstSeen time.Time
-	status    string // fingerprint of the last status seen
+	status    uint64 // fingerprint of the last status seen
 	desired   int32
 	changes   []DesiredChange
 	syncs     []time.Time
@@ -197,16 +199,32 @@ func keepForeign(fs []Finding) []Finding {
 
 // statusFingerprint changes whenever the controller writes the HPA's status, which it does
 // only at a sync and only when something changed.
-func statusFingerprint(h *HPA) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d/%d/%d/", h.CurrentReplicas, h.DesiredReplicas, h.LastScaleTime.UnixNano())
+func statusFingerprint(h *HPA) uint64 {
+	f := fnv.New64a()
+	var buf [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		f.Write(buf[:])
+	}
+	str := func(s string) {
+		f.Write([]byte(s))
+		f.Write([]byte{0})
+	}
+	num(uint64(h.CurrentReplicas))
+	num(uint64(h.DesiredReplicas))
+	num(uint64(h.LastScaleTime.UnixNano()))
 	for _, m := range h.CurrentMetrics {
-		fmt.Fprintf(&b, "%s=%v,%v;", m.Name, m.AverageValue, m.Value)
+		str(m.Name)
+		num(math.Float64bits(m.AverageValue))
+		num(math.Float64bits(m.Value))
 	}
 	for _, c := range h.Conditions {
-		fmt.Fprintf(&b, "%s=%s/%s;", c.Type, c.Status, c.Reason)
+		str(c.Type)
+		str(c.Status)
+		str(c.Reason)
+		str(c.Message)
 	}
-	return b.String()
+	return f.Sum64()
 }
 
 func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas int32) {
@@ -235,7 +253,7 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now, Replicas: raw})
 			t.lastRaw, t.hasRaw = raw, true
 		}
-		if !rawOK || h.DesiredReplicas > raw {
+		if (!rawOK || h.DesiredReplicas > raw) && h.DesiredReplicas > 0 {
 			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now, Replicas: h.DesiredReplicas})
 		}
 	} else if fp != t.status {
@@ -335,13 +353,11 @@ func (t *hpaTrack) ingestEvents(events []Event, h *HPA) {
 		if !ok {
 			continue
 		}
-		from := t.desired
-		if n := len(t.changes); n > 0 {
-			from = t.changes[n-1].To
-			for _, c := range t.changes {
-				if c.At.Before(e.Last) {
-					from = c.To
-				}
+		// The size before an event is known only from an earlier change; 0 means unknown.
+		var from int32
+		for _, c := range t.changes {
+			if c.At.Before(e.Last) {
+				from = c.To
 			}
 		}
 		t.addChange(DesiredChange{At: e.Last, From: from, To: size, Source: "event"}, h.Behavior != nil)
@@ -511,8 +527,10 @@ func ForecastText(d Decision, next time.Duration) string {
 	}
 	if !d.Computed {
 		switch {
-		case d.Rescale:
+		case d.Rescale && d.RescaleReason != "":
 			return fmt.Sprintf("→ %d %s: %s", d.Desired, when, strings.ToLower(d.RescaleReason[:1])+d.RescaleReason[1:])
+		case d.Rescale:
+			return fmt.Sprintf("→ %d %s", d.Desired, when)
 		case d.ScalingActive == ReasonScalingDisabled:
 			return fmt.Sprintf("stays at %d: scaling is disabled while the target has 0 replicas", d.Current)
 		case d.ScalingActive == ReasonFailedGetObjectMetric && d.Err == "the metric value is unavailable":
@@ -523,7 +541,7 @@ func ForecastText(d Decision, next time.Duration) string {
 	}
 	calc := fmt.Sprintf("%s rps / %s per replica", FormatNumber(d.Total), FormatNumber(d.Target))
 	if d.StatusReplicas == 0 {
-		calc += " (0 replicas in status: ratio ∞)"
+		calc += " (the target reports 0 replicas)"
 	}
 	if d.Raw != d.Desired {
 		calc += fmt.Sprintf(" = %d", d.Raw)

@@ -488,8 +488,12 @@ func TestForecastTextBranches(t *testing.T) {
 		{Decide(h, 2, nan(), seeded(), t0), "stays at 2: no metric value (neither Prometheus nor the HPA has one)"},
 		{Decide(h, 2, 30, seeded(), t0), "→ 3 at the next sync: 30 rps / 3 per replica = 10; capped by maxReplicas 3"},
 		{Decide(h, 3, 30, seeded(), t0), "stays at 3: 30 rps / 3 per replica = 10; capped by maxReplicas 3"},
-		{DecideScale(h, Scale{2, 0}, 8.9, seeded(), t0), "→ 3 at the next sync: 8.9 rps / 3 per replica (0 replicas in status: ratio ∞)"},
+		{DecideScale(h, Scale{2, 0}, 8.9, seeded(), t0), "→ 3 at the next sync: 8.9 rps / 3 per replica (the target reports 0 replicas)"},
 	}
+	cases = append(cases, struct {
+		d    Decision
+		want string
+	}{Decision{Current: 1, Desired: 2, Rescale: true}, "→ 2 at the next sync"})
 	for _, c := range cases {
 		if got := ForecastText(c.d, 0); got != c.want {
 			t.Errorf("got %q, want %q", got, c.want)
@@ -541,5 +545,29 @@ func TestAnalyzerOverJoin(t *testing.T) {
 	}
 	if pairs[0].Health != Critical || a.Len() != 2 {
 		t.Errorf("health %v, remembered %d", pairs[0].Health, a.Len())
+	}
+}
+
+func TestAnalyzerHistoricalEvents(t *testing.T) {
+	w := steady(3, 9)
+	hpa := CrossRef{Kind: "HorizontalPodAutoscaler", Name: "irisa0-model-hpa"}
+	w.events = []Event{ // newest first, as Join orders them
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "SuccessfulRescale", Message: "New size: 3; reason: external metric infer_rps(nil) above target", Last: at(-20)},
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "FailedGetObjectMetric", Message: "unable to get metric", Last: at(-40)},
+		{Namespace: "seldon-mesh", Object: hpa, Reason: "SuccessfulRescale", Message: "New size: 2; reason: external metric infer_rps(nil) above target", Last: at(-95)},
+	}
+	a := NewAnalyzer()
+	p := apply(a, at(0), w)
+	c := p.Skew.ModelChanges
+	if len(c) != 2 || c[0].From != 0 || c[0].To != 2 || c[1].From != 2 || c[1].To != 3 || !c[1].At.Equal(at(-20)) {
+		t.Fatalf("changes from events %+v", c)
+	}
+	// Seen again, the same events add nothing.
+	if p = apply(a, at(1), w); len(p.Skew.ModelChanges) != 2 {
+		t.Errorf("events ingested twice: %+v", p.Skew.ModelChanges)
+	}
+	// Only the 2 -> 3 change with a known start counts as a scale event for the policies.
+	if n := len(a.pairs[p.Key].model.mem.ScaleUpEvents); n != 1 {
+		t.Errorf("scale-up events %d", n)
 	}
 }

@@ -447,3 +447,33 @@ func BenchmarkHistoryMemory(b *testing.B) {
 	}
 	b.ReportMetric(per, "bytes/pair")
 }
+
+// FuzzHistory feeds arbitrary times and values: the ring must never panic, and never
+// hold anything a chart cannot draw.
+func FuzzHistory(f *testing.F) {
+	f.Add(uint8(4), int64(0), 1.0, int64(15), -1.0, uint8(3))
+	f.Add(uint8(1), int64(-1<<62), math.Inf(1), int64(1<<62), math.NaN(), uint8(0))
+	f.Add(uint8(200), int64(1_000_000_000), 1e300, int64(-30), 5.0, uint8(255))
+	f.Fuzz(func(t *testing.T, capacity uint8, sec1 int64, v1 float64, delta int64, v2 float64, n uint8) {
+		h := NewHistory(int(capacity), step)
+		first := time.Unix(sec1, 0)
+		h.RecordPoll(MetricsPoll{At: first, Samples: map[string]MetricSample{"ns/a": {RPS: v1, Latency: v2, HasLatency: true}}})
+		h.ApplyBackfill(Backfill{Start: first.Add(-time.Minute), Step: step, Series: map[string][]float64{"ns/a": {v2, v1}, "ns/b": {v1}}})
+		h.RecordReplicas(first.Add(time.Duration(delta)*time.Second), "ns/a", Known(int32(n)), UnknownCount("x"), Known(-1), Known(2))
+		h.RecordPoll(MetricsPoll{At: first.Add(time.Duration(delta) * time.Second), Samples: map[string]MetricSample{"ns/b": {RPS: v2, Errors: v1, HasErrors: true}}})
+		for _, key := range []string{"ns/a", "ns/b"} {
+			sp := h.Spark(key, int(n))
+			if n > 0 && sp != nil && len(sp) != min(int(n), h.Capacity()) {
+				t.Fatalf("Spark length %d for n=%d capacity=%d", len(sp), n, h.Capacity())
+			}
+			ph := h.Pair(key)
+			for _, s := range [][]float64{sp, ph.RPS, ph.Latency, ph.Errors, ph.ModelDesired, ph.ServerDesired} {
+				for _, v := range s {
+					if math.IsInf(v, 0) || v < 0 || v > MaxUsableValue {
+						t.Fatalf("stored %v", v)
+					}
+				}
+			}
+		}
+	})
+}

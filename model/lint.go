@@ -419,13 +419,31 @@ func rulesDiff(dir string, a, b Rules, ta, tb float64) []string {
 	if a.SelectPolicy != b.SelectPolicy {
 		out = append(out, fmt.Sprintf("%s.selectPolicy %s vs %s", dir, a.SelectPolicy, b.SelectPolicy))
 	}
-	if pa, pb := policiesText(a.Policies), policiesText(b.Policies); pa != pb {
-		out = append(out, fmt.Sprintf("%s.policies %s vs %s", dir, pa, pb))
+	if !samePolicies(a.Policies, b.Policies) {
+		out = append(out, fmt.Sprintf("%s.policies %s vs %s", dir, policiesText(a.Policies), policiesText(b.Policies)))
 	}
 	if ta != tb {
 		out = append(out, fmt.Sprintf("%s.tolerance %s vs %s", dir, FormatNumber(ta), FormatNumber(tb)))
 	}
 	return out
+}
+
+// samePolicies compares two policy lists as sets (the order of policies does not matter).
+func samePolicies(a, b []ScalingPolicy) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, p := range a {
+		if !slices.Contains(b, p) {
+			return false
+		}
+	}
+	for _, p := range b {
+		if !slices.Contains(a, p) {
+			return false
+		}
+	}
+	return true
 }
 
 func policiesText(ps []ScalingPolicy) string {
@@ -474,6 +492,7 @@ func servedList(models []string) string {
 			s = append(s, m)
 		}
 	}
+	slices.Sort(s)
 	if len(s) == 0 {
 		return "no Model"
 	}

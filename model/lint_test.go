@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -182,6 +184,29 @@ func TestRulesTable(t *testing.T) {
 		}
 		if r.Live != strings.HasPrefix(r.ID, "TS2") {
 			t.Errorf("%s: live rules are TS2xx", r.ID)
+		}
+	}
+}
+
+// TestRulesDocumented keeps docs/rules.md in step with AllRules: a table row with the rule's
+// name and a section for each rule.
+func TestRulesDocumented(t *testing.T) {
+	data, err := os.ReadFile("../docs/rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, r := range AllRules {
+		row := fmt.Sprintf("| [%s](#%s) | %s | ", r.ID, strings.ToLower(r.ID), r.Name)
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/rules.md lacks the table row %q", row)
+		}
+		section := fmt.Sprintf("### %s\n\n**%s** · %s", r.ID, r.Name, r.Severity)
+		if !strings.Contains(doc, section) {
+			t.Errorf("docs/rules.md lacks the section %q", section)
+		}
+		if !strings.Contains(doc, "`"+r.Badge+"`") {
+			t.Errorf("docs/rules.md does not show badge %q of %s", r.Badge, r.ID)
 		}
 	}
 }

@@ -204,7 +204,8 @@ type Skew struct {
 	Measured bool `json:"measured"`
 }
 
-// DesiredChange is one observed change of an HPA's desired replicas.
+// DesiredChange is one observed change of an HPA's desired replicas. From is 0 when
+// unknown (a change known only from an Event older than the watch).
 type DesiredChange struct {
 	At     time.Time `json:"at"`
 	From   int32     `json:"from"`

@@ -81,10 +81,11 @@ func (q *clientQuerier) Range(ctx context.Context, expr string, start, end time.
 }
 
 // serverTimeout passes the context deadline to Prometheus too, so it stops evaluating
-// a query nobody waits for.
+// a query nobody waits for. The library sends Duration.String(), and Prometheus 2.x
+// rejects fractions such as "4.99s", so only whole seconds are sent.
 func serverTimeout(ctx context.Context) []v1.Option {
 	if dl, ok := ctx.Deadline(); ok {
-		if d := time.Until(dl); d > 0 {
+		if d := time.Until(dl).Truncate(time.Second); d >= time.Second {
 			return []v1.Option{v1.WithTimeout(d)}
 		}
 	}

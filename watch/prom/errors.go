@@ -16,7 +16,7 @@ import (
 type explainer struct {
 	target  string // redacted URL or "service ns/name:port (...)"
 	rawURL  string // for scrubbing only; never printed
-	service bool
+	service string // NAMESPACE/NAME:PORT when going through the API server proxy
 	timeout string
 	ns      []string
 	window  string
@@ -87,16 +87,17 @@ func (e explainer) describeHTTP(query string, herr *HTTPError) string {
 		detail = ": " + herr.Message
 	}
 	status := fmt.Sprintf("%d %s", herr.Code, http.StatusText(herr.Code))
-	if e.service {
+	if e.service != "" {
+		svc := "service " + e.service
 		switch herr.Code {
 		case http.StatusUnauthorized:
-			return fmt.Sprintf("the Kubernetes API server rejected your credentials (%s) for %s: log in again or check your kubeconfig", status, e.target)
+			return fmt.Sprintf("the Kubernetes API server rejected your credentials (%s) for the proxy to %s: log in again or check your kubeconfig", status, svc)
 		case http.StatusForbidden:
 			return fmt.Sprintf("the Kubernetes API server forbids the service proxy (%s)%s; you need get on services/proxy", status, detail)
 		case http.StatusNotFound:
-			return fmt.Sprintf("%s not found (%s)%s: check NAMESPACE/NAME:PORT", e.target, status, detail)
+			return fmt.Sprintf("%s not found (%s)%s: check --prometheus-service NAMESPACE/NAME:PORT", svc, status, detail)
 		case http.StatusServiceUnavailable, http.StatusBadGateway:
-			return fmt.Sprintf("the API server proxy cannot reach Prometheus behind %s (%s)%s: is it running with ready endpoints?", e.target, status, detail)
+			return fmt.Sprintf("the API server proxy cannot reach Prometheus behind %s (%s)%s: is it running with ready endpoints?", svc, status, detail)
 		}
 		return fmt.Sprintf("%s query through %s: %s%s", query, e.target, status, detail)
 	}

@@ -42,8 +42,8 @@ func TestExplain(t *testing.T) {
 		{"service 401", bySvc, &HTTPError{Code: 401}, "the Kubernetes API server rejected your credentials (401 Unauthorized)"},
 		{"service 403", bySvc, &HTTPError{Code: 403, Message: `services "prometheus:9090" is forbidden: User "bob" cannot get resource "services/proxy"`},
 			`forbids the service proxy (403 Forbidden): services "prometheus:9090" is forbidden: User "bob" cannot get resource "services/proxy"; you need get on services/proxy`},
-		{"service 404", bySvc, &HTTPError{Code: 404, Message: `services "prometheus" not found`}, `service monitoring/prometheus:9090 (through the Kubernetes API server proxy) not found (404 Not Found): services "prometheus" not found`},
-		{"service 503", bySvc, &HTTPError{Code: 503, Message: `no endpoints available for service "prometheus"`}, "the API server proxy cannot reach Prometheus behind service monitoring/prometheus:9090"},
+		{"service 404", bySvc, &HTTPError{Code: 404, Message: `services "prometheus" not found`}, `service monitoring/prometheus:9090 not found (404 Not Found): services "prometheus" not found: check --prometheus-service`},
+		{"service 503", bySvc, &HTTPError{Code: 503, Message: `no endpoints available for service "prometheus"`}, "the API server proxy cannot reach Prometheus behind service monitoring/prometheus:9090 (503 Service Unavailable): no endpoints"},
 		{"unknown error is scrubbed", byURL, fmt.Errorf("weird failure for alice:hunter2"), "weird failure for ***"},
 	}
 	for _, tt := range tests {

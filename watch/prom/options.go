@@ -98,7 +98,7 @@ func (o Options) Capacity() int {
 func (o Options) Target() string {
 	switch {
 	case o.Service != "":
-		return "service " + o.Service + " (through the Kubernetes API server proxy)"
+		return "service " + o.Service + " via the Kubernetes API server"
 	case o.URL != "":
 		return RedactURL(o.URL)
 	}

@@ -121,12 +121,12 @@ func TestValidate(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	tests := map[string]string{
-		"http://prometheus:9090":                      "http://prometheus:9090",
-		"https://u:p@prom.example/prefix/":            "https://prom.example/prefix/",
-		"https://u@prom.example":                      "https://prom.example",
-		"http://prom:9090/?access_token=s3cr3t#frag":  "http://prom:9090/?…",
-		"http://u:p@host:port/":                       "<invalid URL>",
-		"http://[::1]:9090":                           "http://[::1]:9090",
+		"http://prometheus:9090":                       "http://prometheus:9090",
+		"https://u:p@prom.example/prefix/":             "https://prom.example/prefix/",
+		"https://u@prom.example":                       "https://prom.example",
+		"http://prom:9090/?access_token=s3cr3t#frag":   "http://prom:9090/?…",
+		"http://u:p@host:port/":                        "<invalid URL>",
+		"http://[::1]:9090":                            "http://[::1]:9090",
 		"https://tok%40en:x@prom.example:443/api/prom": "https://prom.example:443/api/prom",
 	}
 	for in, want := range tests {

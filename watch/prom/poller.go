@@ -74,7 +74,7 @@ func NewPoller(q Querier, o Options, namespaces []string, sink Sink) *Poller {
 		why: explainer{
 			target:  o.Target(),
 			rawURL:  o.URL,
-			service: o.Service != "",
+			service: o.Service,
 			timeout: o.Timeout.String(),
 			ns:      ns,
 			window:  PromDuration(o.RateWindow),
@@ -94,6 +94,8 @@ func (p *Poller) Run(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
+	p.state.NextPoll = p.Now()
+	p.sink.State(p.state) // "connecting" until the first answer
 	for {
 		p.cycle(ctx)
 		if ctx.Err() != nil {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +27,9 @@ import (
 type Config struct {
 	// Targets are host:port addresses scraped every second at /metrics.
 	Targets []string
+	// ListenHost is the IP the server listens on; empty means 127.0.0.1. The API
+	// server's service proxy refuses loopback endpoints, so proxy tests use another.
+	ListenHost string
 	// CertFile and KeyFile, when set, make Prometheus serve HTTPS only.
 	CertFile, KeyFile string
 	// BasicAuthUser and BasicAuthHash (bcrypt) make Prometheus require basic auth.
@@ -81,7 +85,11 @@ func Binary(t testing.TB) string {
 // waits until it is ready, and stops it when the test ends.
 func Start(t testing.TB, cfg Config) *Prometheus {
 	t.Helper()
-	p := &Prometheus{t: t, cfg: cfg, bin: Binary(t), dir: t.TempDir(), addr: freeAddr(t)}
+	host := cfg.ListenHost
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	p := &Prometheus{t: t, cfg: cfg, bin: Binary(t), dir: t.TempDir(), addr: freeAddrOn(t, host)}
 	p.data = filepath.Join(p.dir, "data")
 	scheme := "http"
 	if cfg.CertFile != "" {
@@ -221,9 +229,11 @@ func write(t testing.TB, path, content string) {
 }
 
 // freeAddr returns a loopback address nobody listens on right now.
-func freeAddr(t testing.TB) string {
+func freeAddr(t testing.TB) string { return freeAddrOn(t, "127.0.0.1") }
+
+func freeAddrOn(t testing.TB, host string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +243,32 @@ func freeAddr(t testing.TB) string {
 
 // FreeAddr returns a loopback address nobody listens on, for "connection refused" tests.
 func FreeAddr(t testing.TB) string { return freeAddr(t) }
+
+// Port is the port the server listens on.
+func (p *Prometheus) Port() int {
+	_, port, _ := net.SplitHostPort(p.addr)
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+// NonLoopbackIP returns an IPv4 address of this machine that is not loopback or
+// link-local, for servers the API server's proxy must reach.
+func NonLoopbackIP(t testing.TB) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip := n.IP.To4(); ip != nil && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() {
+				return ip.String()
+			}
+		}
+	}
+	t.Fatal("no non-loopback IPv4 address: the service proxy test needs one (the API server refuses loopback endpoints)")
+	return ""
+}
 
 // SelfSignedCert writes a certificate and key for 127.0.0.1 into dir and returns their
 // paths; the certificate is its own CA.
