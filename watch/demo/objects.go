@@ -366,10 +366,12 @@ func (h *hpa) object() *autoscalingv2.HorizontalPodAutoscaler {
 			Behavior:       behaviorObject(s.behavior),
 		},
 		Status: autoscalingv2.HorizontalPodAutoscalerStatus{
-			ObservedGeneration: ptr(int64(1)),
-			CurrentReplicas:    h.current,
-			DesiredReplicas:    h.desired,
+			CurrentReplicas: h.current,
+			DesiredReplicas: h.desired,
 		},
+	}
+	if !h.lastSync.IsZero() {
+		obj.Status.ObservedGeneration = ptr(int64(1))
 	}
 	if !h.lastScale.IsZero() {
 		obj.Status.LastScaleTime = ptr(metav1.NewTime(h.lastScale))
