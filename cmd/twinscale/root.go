@@ -1,0 +1,212 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/ui"
+)
+
+// rootOptions are the flags every command shares.
+type rootOptions struct {
+	// config holds kubectl's standard flags (--kubeconfig, --context, --as, ...).
+	config        *genericclioptions.ConfigFlags
+	namespaces    []string
+	allNamespaces bool
+	theme         string
+	logFile       string
+	logLevel      string
+	snapshotFile  string
+	// roll holds --record and --pairs.
+	roll rollFlags
+
+	stdout, stderr io.Writer
+}
+
+// newRootCmd builds the command tree.
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &rootOptions{stdout: stdout, stderr: stderr}
+	// kubectl's flags, except -n: twinscale takes several namespaces.
+	o.config = genericclioptions.NewConfigFlags(true)
+	o.config.Namespace = nil
+
+	cmd := &cobra.Command{
+		Use:   "twinscale",
+		Short: "Every Seldon Model and its Server, with their twin HPAs, side by side",
+		Long: `twinscale watches Seldon Core 2 Models and Servers and the two HPAs that scale each pair,
+and shows desired vs ready replicas on both sides, the skew between the twin HPAs,
+ScheduleFailed alerts, live infer_rps and what each HPA will do next.
+
+Without a subcommand it opens the dashboard (press ? inside for help).`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return o.validate()
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.runDashboard(cmd) },
+	}
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitErr{code: exitError, err: fmt.Errorf("%w (see --help)", err)}
+	})
+
+	pf := cmd.PersistentFlags()
+	o.config.AddFlags(pf)
+	pf.StringSliceVarP(&o.namespaces, "namespace", "n", nil,
+		"namespaces to watch: repeat the flag or give a comma list (default: the kubeconfig context's namespace)")
+	pf.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
+	pf.StringVar(&o.theme, "theme", themes.Auto,
+		"colour theme: auto (from the terminal background), dark, light, high-contrast, colorblind, or a user theme name")
+	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
+	pf.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show a snapshot saved with `twinscale snapshot -o json` instead of a cluster")
+	_ = cmd.MarkPersistentFlagFilename("snapshot-file", "json")
+	_ = cmd.MarkPersistentFlagFilename("log-file")
+	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
+
+	o.roll.addFlags(cmd.Flags())
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
+	return cmd
+}
+
+// dnsLabel is a valid Kubernetes namespace name.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// validate checks the shared flags before any command runs.
+func (o *rootOptions) validate() error {
+	if o.allNamespaces && len(o.namespaces) > 0 {
+		return &exitErr{code: exitError, err: errors.New("use either -A/--all-namespaces or -n/--namespace, not both")}
+	}
+	for _, ns := range o.namespaces {
+		if len(ns) > 63 || !dnsLabel.MatchString(ns) {
+			return &exitErr{code: exitError, err: fmt.Errorf("namespace %q is not a valid namespace name", ns)}
+		}
+	}
+	if _, err := parseLevel(o.logLevel); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	return nil
+}
+
+// targetNamespaces resolves which namespaces to watch: nil means all.
+func (o *rootOptions) targetNamespaces() ([]string, error) {
+	switch {
+	case o.allNamespaces:
+		return nil, nil
+	case len(o.namespaces) > 0:
+		out := slices.Clone(o.namespaces)
+		slices.Sort(out)
+		return slices.Compact(out), nil
+	}
+	ns, _, err := o.config.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig namespace: %w", err)
+	}
+	return []string{ns}, nil
+}
+
+// defaultLogFile is <user cache dir>/twinscale/twinscale.log.
+func defaultLogFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "twinscale", "twinscale.log")
+}
+
+// loadThemes resolves --theme and the user themes. A theme named by --theme
+// must load; other broken user theme files become one flash message.
+func (o *rootOptions) loadThemes() (*themes.Set, themes.Theme, string, error) {
+	noColor := themes.NoColor(os.Getenv)
+	dir, dirErr := themes.UserDir()
+	var user []themes.Theme
+	var flash string
+	if dirErr == nil {
+		var errs []error
+		user, errs = themes.LoadDir(dir)
+		if len(errs) > 0 {
+			flash = "theme skipped: " + errs[0].Error()
+			if len(errs) > 1 {
+				flash += fmt.Sprintf(" (and %d more)", len(errs)-1)
+			}
+		}
+	}
+	set := themes.NewSet(user, noColor)
+	if o.theme == "" || o.theme == themes.Auto {
+		return set, themes.Theme{Name: themes.Auto}, flash, nil
+	}
+	t, err := themes.Find(o.theme, dir)
+	if err != nil {
+		return nil, themes.Theme{}, "", &exitErr{code: exitError, err: fmt.Errorf("theme: %w", err)}
+	}
+	return set, t, flash, nil
+}
+
+// completeThemes offers the built-in and user theme names.
+func completeThemes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	names := []string{themes.Auto}
+	for _, t := range themes.Builtins() {
+		names = append(names, t.Name)
+	}
+	if dir, err := themes.UserDir(); err == nil {
+		user, _ := themes.LoadDir(dir)
+		for _, t := range user {
+			names = append(names, strings.TrimSuffix(filepath.Base(t.Source), filepath.Ext(t.Source)))
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// runDashboard opens the interactive dashboard.
+func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
+	if err := o.roll.validate(); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	set, theme, flash, err := o.loadThemes()
+	if err != nil {
+		return err
+	}
+	closeLog, err := setupLogging(o.logFile, o.logLevel, o.stderr)
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	defer closeLog()
+	src, stop, err := openSource(cmd.Context(), o)
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	defer stop()
+	stopRec, err := o.roll.startRecording(cmd.Context(), src, slog.Default())
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if stopRec != nil {
+		defer func() {
+			if err := stopRec(); err != nil {
+				slog.Error("recording", "err", err)
+			}
+		}()
+	}
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: time.Now, Pinned: o.roll.pairs})
+	p := tea.NewProgram(app, tea.WithContext(cmd.Context()))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
+		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}
+	}
+	return nil
+}

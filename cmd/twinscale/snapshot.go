@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/ui"
+)
+
+// snapshotOptions are the flags of `twinscale snapshot`.
+type snapshotOptions struct {
+	*rootOptions
+	output      string
+	failOn      string
+	syncTimeout time.Duration
+}
+
+// syncWaiter is implemented by sources that start empty and fill as their
+// watch syncs; snapshot waits for them before printing.
+type syncWaiter interface {
+	WaitSynced(ctx context.Context) error
+}
+
+// newSnapshotCmd prints the table once, or the whole snapshot as JSON/YAML.
+func newSnapshotCmd(root *rootOptions) *cobra.Command {
+	o := &snapshotOptions{rootOptions: root}
+	cmd := &cobra.Command{
+		Use:   "snapshot",
+		Short: "Print every pair once (a table, or the full snapshot as JSON or YAML)",
+		Long: `Print every Model/Server pair once and exit: for scripts, CI and incident notes.
+
+The table is plain text when stdout is not a terminal. -o json and -o yaml print the
+full snapshot; a JSON snapshot can be viewed later with --snapshot-file.
+
+Exit codes:
+  0  success (and, with --fail-on, no finding at or above that severity)
+  1  --fail-on: at least one pair has a finding (or health) at or above the severity
+  2  error: bad flags, unreadable input, no data source`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
+	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a pair has a finding at or above this severity: warning, critical or none")
+	f.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the cluster watch to sync")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"none", "warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// run prints the snapshot and applies --fail-on.
+func (o *snapshotOptions) run(ctx context.Context) error {
+	switch o.output {
+	case "table", "json", "yaml":
+	default:
+		return &exitErr{code: exitError, err: fmt.Errorf("output %q: want table, json or yaml", o.output)}
+	}
+	threshold, failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	closeLog, err := setupLogging(o.logFile, o.logLevel, o.stderr)
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	defer closeLog()
+	src, stop, err := openSource(ctx, o.rootOptions)
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	defer stop()
+	if w, ok := src.(syncWaiter); ok {
+		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
+		err := w.WaitSynced(wctx)
+		cancel()
+		if err != nil {
+			return &exitErr{code: exitError, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
+		}
+	}
+	snap := src.Snapshot()
+	if err := o.print(snap); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if failOn {
+		if n := countAtOrAbove(snap, threshold); n > 0 {
+			return &exitErr{code: exitFindings, err: fmt.Errorf("twinscale: %s at %s or worse (--fail-on %s)",
+				pluralPairs(n), threshold, o.failOn)}
+		}
+	}
+	return nil
+}
+
+// print writes the snapshot in the chosen format.
+func (o *snapshotOptions) print(snap *model.Snapshot) error {
+	switch o.output {
+	case "json":
+		b, err := json.MarshalIndent(jsonSafe(snap), "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode json: %w", err)
+		}
+		_, err = fmt.Fprintln(o.stdout, string(b))
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(jsonSafe(snap))
+		if err != nil {
+			return fmt.Errorf("encode yaml: %w", err)
+		}
+		_, err = o.stdout.Write(b)
+		return err
+	}
+	var st *themes.Styles
+	var out io.Writer = o.stdout
+	if f, ok := o.stdout.(*os.File); ok && term.IsTerminal(f.Fd()) && !themes.NoColor(os.Getenv) {
+		// On a terminal: colours, downsampled to what it supports. The
+		// terminal's background is unknown here, so auto means the theme
+		// built from its own ANSI colours.
+		name := o.theme
+		if name == themes.Auto || name == "" {
+			name = themes.HighContrast
+		}
+		dir, _ := themes.UserDir()
+		t, err := themes.Find(name, dir)
+		if err != nil {
+			return fmt.Errorf("theme: %w", err)
+		}
+		st = themes.New(t, false)
+		out = colorprofile.NewWriter(f, os.Environ())
+	}
+	return ui.WriteTable(out, snap, st, time.Local)
+}
+
+// parseFailOn reads --fail-on; ok is false for "none".
+func parseFailOn(s string) (model.Severity, bool, error) {
+	if s == "none" || s == "" {
+		return model.Info, false, nil
+	}
+	sev, err := model.ParseSeverity(s)
+	if err != nil || sev == model.Info {
+		return model.Info, false, fmt.Errorf("--fail-on %q: want warning, critical or none", s)
+	}
+	return sev, true, nil
+}
+
+// countAtOrAbove counts pairs with a finding, or a health, at or above sev.
+func countAtOrAbove(snap *model.Snapshot, sev model.Severity) int {
+	n := 0
+	for i := range snap.Pairs {
+		p := &snap.Pairs[i]
+		worst := model.Info
+		switch {
+		case p.Health >= model.Critical:
+			worst = model.SeverityCritical
+		case p.Health >= model.Warning:
+			worst = model.SeverityWarning
+		}
+		for _, f := range p.Findings {
+			worst = max(worst, f.Severity)
+		}
+		if worst >= sev {
+			n++
+		}
+	}
+	return n
+}
+
+// pluralPairs prints "1 pair", "2 pairs".
+func pluralPairs(n int) string {
+	if n == 1 {
+		return "1 pair"
+	}
+	return fmt.Sprintf("%d pairs", n)
+}
+
+// jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN
+// and infinities become 0 and the metric says why.
+func jsonSafe(s *model.Snapshot) *model.Snapshot {
+	c := *s
+	c.Pairs = make([]model.Pair, len(s.Pairs))
+	copy(c.Pairs, s.Pairs)
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	for i := range c.Pairs {
+		m := &c.Pairs[i].Metric
+		for _, f := range []*float64{&m.RPS, &m.Target, &m.LatencySec, &m.ErrorRate} {
+			if bad(*f) {
+				*f = 0
+				if m.Problem == "" {
+					m.Problem = "not a number from Prometheus"
+				}
+			}
+		}
+		for _, fp := range []**model.Forecast{&c.Pairs[i].ModelForecast, &c.Pairs[i].ServerForecast} {
+			if *fp != nil && bad((*fp).Ratio) {
+				f := **fp
+				f.Ratio = 0
+				*fp = &f
+			}
+		}
+	}
+	return &c
+}

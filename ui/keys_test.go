@@ -1,0 +1,354 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/twinscale/twinscale/model"
+)
+
+// selectedKey returns the pair key under the cursor.
+func selectedKey(t *testing.T, a *App) string {
+	t.Helper()
+	r := a.selected()
+	if r == nil {
+		t.Fatal("nothing selected")
+	}
+	return r.key
+}
+
+// visibleKeys lists the keys of the visible rows in order.
+func visibleKeys(a *App) []string {
+	var out []string
+	for _, i := range a.visible {
+		out = append(out, a.rows.rows[i].key)
+	}
+	return out
+}
+
+func TestNavigationKeys(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	n := len(a.visible)
+	if n != 15 || a.st.cursor != 0 {
+		t.Fatalf("start: %d rows, cursor %d", n, a.st.cursor)
+	}
+	first := selectedKey(t, a)
+	if first != "ml-prod/sentiment" {
+		t.Fatalf("alerts sort must put the critical structural ScheduleFailed first, got %s", first)
+	}
+	press(a, "j", "j")
+	if a.st.cursor != 2 {
+		t.Fatalf("j j: cursor %d", a.st.cursor)
+	}
+	press(a, "k")
+	if a.st.cursor != 1 {
+		t.Fatalf("k: cursor %d", a.st.cursor)
+	}
+	press(a, "down", "up", "up", "up")
+	if a.st.cursor != 0 {
+		t.Fatalf("arrows must clamp at the top: cursor %d", a.st.cursor)
+	}
+	press(a, "G")
+	if a.st.cursor != n-1 {
+		t.Fatalf("G: cursor %d", a.st.cursor)
+	}
+	press(a, "g")
+	if a.st.cursor != 0 {
+		t.Fatalf("g: cursor %d", a.st.cursor)
+	}
+	press(a, "pgdown")
+	if a.st.cursor != n-1 {
+		t.Fatalf("pgdown with every row on screen goes to the last: %d", a.st.cursor)
+	}
+	press(a, "pgup")
+	if a.st.cursor != 0 {
+		t.Fatalf("pgup: %d", a.st.cursor)
+	}
+}
+
+func TestPagingScrollsOnlyVisibleRows(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 80, 10) // 6 table rows
+	h := a.tableHeight()
+	if h != 6 {
+		t.Fatalf("table height %d", h)
+	}
+	press(a, "pgdown")
+	if a.st.cursor != h-1 || a.st.offset != 0 {
+		t.Fatalf("pgdown: cursor %d offset %d", a.st.cursor, a.st.offset)
+	}
+	press(a, "pgdown")
+	if a.st.cursor != 2*(h-1) || a.st.offset != a.st.cursor-h+1 {
+		t.Fatalf("second pgdown: cursor %d offset %d", a.st.cursor, a.st.offset)
+	}
+	out := screen(a)
+	sel := a.rows.rows[a.visible[a.st.cursor]]
+	if !strings.Contains(out, sel.model) {
+		t.Fatalf("the selected row %s is not on screen:\n%s", sel.key, out)
+	}
+}
+
+func TestEnterOpensDetailAndEscReturns(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	press(a, "j", "j", "j", "j") // churn: the drift pair
+	want := selectedKey(t, a)
+	press(a, "enter")
+	if a.st.mode != modeDetail || a.st.detailKey != want {
+		t.Fatalf("mode %v key %q, want detail of %s", a.st.mode, a.st.detailKey, want)
+	}
+	if a.hist.Key != want || len(a.hist.RPS) == 0 {
+		t.Fatalf("history of %s not loaded: %+v", want, a.hist.Key)
+	}
+	out := screen(a)
+	for _, s := range []string{"HPA specs", "≠ min", "≠   target", "≠ scale down", "RPS over the last"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("detail of %s lacks %q:\n%s", want, s, out)
+		}
+	}
+	press(a, "j", "j")
+	if a.st.detailScroll != 2 {
+		t.Fatalf("j in detail scrolls: %d", a.st.detailScroll)
+	}
+	press(a, "esc")
+	if a.st.mode != modeMain || selectedKey(t, a) != want {
+		t.Fatalf("esc: mode %v, selected %s", a.st.mode, selectedKey(t, a))
+	}
+}
+
+func TestFilterIsLive(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	press(a, "/", "s", "h", "a")
+	if !a.st.filtering || a.st.filter != "sha" {
+		t.Fatalf("filtering %v filter %q", a.st.filtering, a.st.filter)
+	}
+	if got := visibleKeys(a); len(got) != 2 || !strings.Contains(got[0], "shared") {
+		t.Fatalf("filter sha: %v", got)
+	}
+	if !strings.Contains(screen(a), "/sha") {
+		t.Fatal("the footer shows the filter being typed")
+	}
+	press(a, "backspace", "backspace", "backspace", "q")
+	// q is text while filtering, not quit.
+	if a.st.filter != "q" || len(a.visible) != 0 {
+		t.Fatalf("filter %q visible %d", a.st.filter, len(a.visible))
+	}
+	if !strings.Contains(screen(a), "no pair matches") {
+		t.Fatal("an empty filter result must say so")
+	}
+	press(a, "esc")
+	if a.st.filtering || a.st.filter != "" || len(a.visible) != 15 {
+		t.Fatalf("esc clears: filtering %v filter %q visible %d", a.st.filtering, a.st.filter, len(a.visible))
+	}
+	// Labels match too, and enter keeps the filter.
+	press(a, "/", "t", "e", "a", "m", "=", "m", "l", "enter")
+	if a.st.filtering || len(a.visible) != 3 {
+		t.Fatalf("label filter team=ml: filtering %v, %v", a.st.filtering, visibleKeys(a))
+	}
+	press(a, "esc")
+	if a.st.filter != "" {
+		t.Fatal("esc in the main view clears the kept filter")
+	}
+}
+
+func TestSortCycles(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	want := []struct {
+		sort  sortBy
+		first string
+	}{
+		{sortName, "ml-prod/ocr"},
+		{sortRPS, "team-recommendations-production-eu-west/customer-lifetime-value-gradient-boosted-ensemble-v2"},
+		{sortSkew, "ml-prod/sentiment"},
+		{sortAlerts, "ml-prod/sentiment"},
+	}
+	for _, w := range want {
+		press(a, "s")
+		if a.st.sort != w.sort {
+			t.Fatalf("sort %v, want %v", a.st.sort, w.sort)
+		}
+		if got := a.rows.rows[a.visible[0]].key; got != w.first {
+			t.Fatalf("sort %v: first %s, want %s", w.sort, got, w.first)
+		}
+		if !strings.Contains(screen(a), "sort "+w.sort.String()) {
+			t.Fatalf("header does not name sort %v", w.sort)
+		}
+	}
+	// The selection follows its pair through re-sorting.
+	press(a, "j", "j")
+	sel := selectedKey(t, a)
+	press(a, "s")
+	if selectedKey(t, a) != sel {
+		t.Fatalf("selection moved from %s to %s on re-sort", sel, selectedKey(t, a))
+	}
+}
+
+func TestAlertsOnly(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	press(a, "a")
+	if len(a.visible) != 10 {
+		t.Fatalf("alerts only: %d rows", len(a.visible))
+	}
+	for _, i := range a.visible {
+		if a.rows.rows[i].health < model.Warning {
+			t.Fatalf("%s is not an alert", a.rows.rows[i].key)
+		}
+	}
+	press(a, "a")
+	if len(a.visible) != 15 {
+		t.Fatalf("a again shows all: %d", len(a.visible))
+	}
+}
+
+func TestNamespacePicker(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	press(a, "n")
+	if a.st.mode != modePicker || !strings.Contains(screen(a), "all namespaces") {
+		t.Fatalf("n opens the picker: mode %v", a.st.mode)
+	}
+	press(a, "j", "enter") // ml-prod
+	if a.st.mode != modeMain || a.st.namespace != "ml-prod" || len(a.visible) != 3 {
+		t.Fatalf("picked %q, %d rows", a.st.namespace, len(a.visible))
+	}
+	press(a, "n", "esc")
+	if a.st.namespace != "ml-prod" || a.st.mode != modeMain {
+		t.Fatal("esc cancels the picker without changing the namespace")
+	}
+	press(a, "n", "g", "enter")
+	if a.st.namespace != "" || len(a.visible) != 15 {
+		t.Fatalf("all namespaces: %q %d", a.st.namespace, len(a.visible))
+	}
+}
+
+func TestEventsThemeHelpToggles(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	before := a.tableHeight()
+	press(a, "e")
+	if !a.st.events || a.tableHeight() >= before || !strings.Contains(screen(a), "FailedGetObjectMetric") {
+		t.Fatalf("e shows the events pane: %v, table %d→%d", a.st.events, before, a.tableHeight())
+	}
+	press(a, "e")
+	if a.st.events {
+		t.Fatal("e hides the events pane")
+	}
+	theme := a.st.theme
+	press(a, "t")
+	if a.st.theme == theme || a.styles().Theme != "light" {
+		t.Fatalf("t cycles the theme: %d → %d (%s)", theme, a.st.theme, a.styles().Theme)
+	}
+	for range a.set.Len() - 1 {
+		press(a, "t")
+	}
+	if a.st.theme != theme {
+		t.Fatal("t wraps around")
+	}
+	press(a, "?")
+	if a.st.mode != modeHelp || !strings.Contains(screen(a), "Symbols") {
+		t.Fatal("? opens help")
+	}
+	press(a, "?")
+	if a.st.mode != modeMain {
+		t.Fatal("? closes help")
+	}
+	press(a, "enter", "?", "esc")
+	if a.st.mode != modeDetail {
+		t.Fatalf("help returns to the mode it came from, got %v", a.st.mode)
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		a := newTestApp(t, loadFixture(t), "dark", 80, 24)
+		_, cmd := a.Update(keyMsg(k))
+		if cmd == nil {
+			t.Fatalf("%s: no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("%s does not quit", k)
+		}
+	}
+	// ctrl+c quits even while typing a filter.
+	a := newTestApp(t, loadFixture(t), "dark", 80, 24)
+	press(a, "/")
+	_, cmd := a.Update(keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c while filtering: no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("ctrl+c while filtering does not quit")
+	}
+}
+
+func TestPauseFreezesDisplayButNotData(t *testing.T) {
+	src := loadFixture(t)
+	a := newTestApp(t, src, "dark", 120, 40)
+	press(a, "p")
+	frozen := screen(a)
+	next := *src.Snapshot()
+	next.Pairs = next.Pairs[:3]
+	src.Set(&next)
+	send(a, tickMsg{})
+	if len(a.rows.rows) != 15 {
+		t.Fatal("paused display must not take the new snapshot")
+	}
+	if !a.st.behind || !strings.Contains(screen(a), "PAUSED (new data waiting)") {
+		t.Fatal("header must say new data is waiting")
+	}
+	if screen(a) == frozen {
+		t.Fatal("the header changes when new data waits")
+	}
+	press(a, "p")
+	if len(a.rows.rows) != 3 || a.st.behind {
+		t.Fatalf("unpause loads the latest snapshot: %d rows", len(a.rows.rows))
+	}
+}
+
+func TestMouse(t *testing.T) {
+	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
+	send(a, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if a.st.cursor != 3 {
+		t.Fatalf("wheel down: cursor %d", a.st.cursor)
+	}
+	send(a, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if a.st.cursor != 0 {
+		t.Fatalf("wheel up: cursor %d", a.st.cursor)
+	}
+	send(a, tea.MouseClickMsg{Button: tea.MouseLeft, X: 10, Y: tableTop + 5})
+	if a.st.cursor != 5 || a.st.mode != modeMain {
+		t.Fatalf("click selects row 5: cursor %d", a.st.cursor)
+	}
+	send(a, tea.MouseClickMsg{Button: tea.MouseLeft, X: 10, Y: tableTop + 5})
+	if a.st.mode != modeDetail {
+		t.Fatal("a click on the selected row opens it")
+	}
+	send(a, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if a.st.detailScroll != 3 {
+		t.Fatalf("wheel scrolls the detail: %d", a.st.detailScroll)
+	}
+	press(a, "esc")
+	send(a, tea.MouseClickMsg{Button: tea.MouseLeft, X: 10, Y: 0})
+	if a.st.cursor != 5 {
+		t.Fatal("a click on the header selects nothing")
+	}
+}
+
+func TestBackgroundPicksLightOrDark(t *testing.T) {
+	a := New(Options{Source: loadFixture(t)})
+	if !a.auto || a.styles().Theme != "dark" {
+		t.Fatalf("auto starts dark: %v %s", a.auto, a.styles().Theme)
+	}
+	send(a, tea.BackgroundColorMsg{Color: color.White})
+	if a.styles().Theme != "light" {
+		t.Fatalf("white background: %s", a.styles().Theme)
+	}
+	send(a, tea.BackgroundColorMsg{Color: color.Black})
+	if a.styles().Theme != "dark" {
+		t.Fatalf("black background: %s", a.styles().Theme)
+	}
+	press(a, "t") // an explicit choice wins over later reports
+	send(a, tea.BackgroundColorMsg{Color: color.Black})
+	if a.styles().Theme != "light" {
+		t.Fatalf("after t: %s", a.styles().Theme)
+	}
+}

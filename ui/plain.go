@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/themes"
+)
+
+// WriteTable prints every pair of a snapshot once, alerts first, with a
+// summary line: what `twinscale snapshot` shows. With st nil the output is
+// plain text (no escape sequences); otherwise it is coloured like the
+// dashboard. Columns are never dropped or truncated.
+func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	plain := st == nil
+	if plain {
+		// Zero styles have empty spans: every render is the bare text.
+		st = &themes.Styles{}
+	}
+	rs := buildRows(snap, 0)
+	order := make([]int, len(rs.rows))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		x, y := &rs.rows[order[i]], &rs.rows[order[j]]
+		if x.health != y.health {
+			return x.health > y.health
+		}
+		return x.key < y.key
+	})
+
+	summary := []seg{{"context " + firstNonEmpty(snap.Watch.Context, "—"), toneText}}
+	ns := "all namespaces"
+	if len(snap.Watch.Namespaces) > 0 {
+		ns = "namespaces " + strings.Join(snap.Watch.Namespaces, ",")
+	}
+	summary = append(summary, seg{ns, toneText}, watchSeg(snap.Watch, loc), promSeg(snap),
+		seg{plural(len(rs.rows), "pair"), toneText},
+		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
+		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},
+		seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
+	var b strings.Builder
+	b.WriteString(joinSegs(st, summary) + "\n")
+
+	var lay layout
+	lay.sep = 2
+	for c := range numCols {
+		lay.shown[c] = true
+		lay.widths[c] = max(rs.cellW[c], cellWidth(colTitles[c]))
+	}
+	if len(rs.rows) > 0 {
+		titles := make([]string, 0, numCols)
+		for c := range numCols {
+			titles = append(titles, fit(colTitles[c], lay.widths[c], rightAligned[c]))
+		}
+		b.WriteString(st.Spans.ColumnHeader.Render(strings.TrimRight(strings.Join(titles, "  "), " ")) + "\n")
+	}
+	a := &App{}
+	for _, i := range order {
+		r := &rs.rows[i]
+		line := a.rowText(r, &lay, st)
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

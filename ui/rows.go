@@ -1,0 +1,436 @@
+package ui
+
+import (
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/twinscale/twinscale/model"
+)
+
+// Columns of the main table, in display order.
+const (
+	colSym = iota
+	colNS
+	colPair
+	colModel
+	colServer
+	colHPA
+	colRPS
+	colPerRep
+	colSkew
+	colBadges
+	colSpark
+	numCols
+)
+
+// sparkWidth is the number of points the inline sparkline shows.
+const sparkWidth = 16
+
+// colTitles are the column headers; colShort are used when a column is too
+// narrow for its full title (the help screen explains both).
+var (
+	colTitles = [numCols]string{"", "NAMESPACE", "MODEL → SERVER", "MODEL D/R", "SERVER D/R", "HPA M|S", "RPS", "PER REPLICA", "SKEW", "STATUS", "RPS TREND"}
+	colShort  = [numCols]string{"", "NS", "MODEL → SERVER", "MODEL", "SERVER", "HPA", "RPS", "PER REP", "SKEW", "STATUS", "TREND"}
+)
+
+// colPriority orders columns for dropping as the terminal narrows: the
+// highest number goes first; 0 never goes.
+var colPriority = [numCols]int{colSym: 0, colPair: 0, colBadges: 1, colModel: 2, colServer: 2, colRPS: 3, colPerRep: 4, colNS: 5, colHPA: 6, colSkew: 7, colSpark: 8}
+
+// tone is the semantic colour of a cell; every tone but text and muted has a
+// symbol or text twin in the cell itself.
+type tone int8
+
+// Tones, from plain text to critical.
+const (
+	toneText tone = iota
+	toneMuted
+	toneInfo
+	toneHealthy
+	toneConverging
+	toneWarning
+	toneCritical
+	toneAccent
+)
+
+// toneSymbol is the text twin of a badge tone.
+func toneSymbol(t tone) string {
+	switch t {
+	case toneHealthy:
+		return "✓"
+	case toneConverging:
+		return "~"
+	case toneWarning:
+		return "!"
+	case toneCritical:
+		return "✗"
+	}
+	return "·"
+}
+
+// badge is one status badge of a row.
+type badge struct {
+	text string
+	tone tone
+}
+
+// row is one pair, formatted once per snapshot so frames only pad and style.
+type row struct {
+	key  string
+	pair *model.Pair
+	// model and server are the two halves of the pair cell, truncated apart.
+	model, server string
+	health        model.Health
+	alert         bool
+	cells         [numCols]string
+	tones         [numCols]tone
+	badges        []badge
+	// search is the lower-case text the filter matches: names and labels.
+	search string
+	// Sort keys.
+	worst   int
+	rps     float64
+	skewAbs int32
+	skewAge int64
+	// fp fingerprints everything a rendered line depends on.
+	fp uint64
+}
+
+// nsCount is one namespace and how many pairs it holds.
+type nsCount struct {
+	name  string
+	pairs int
+}
+
+// rowSet is every row of one snapshot plus what the header needs.
+type rowSet struct {
+	version uint64
+	snap    *model.Snapshot
+	rows    []row
+	byKey   map[string]int
+	// cellW is the widest cell of each column.
+	cellW      [numCols]int
+	namespaces []nsCount
+	critical   int
+	warning    int
+}
+
+// shapeBadges are the short names of the shape flags.
+var shapeBadges = map[model.ShapeFlag]string{
+	model.ShapeMultiModelServer:   "multi-model",
+	model.ShapeNoModelHPA:         "no-model-hpa",
+	model.ShapeNoServerHPA:        "no-server-hpa",
+	model.ShapeHPATargetMissing:   "hpa-target?",
+	model.ShapeServerMissing:      "no-server",
+	model.ShapeNoServerRef:        "no-server-ref",
+	model.ShapeServerWithoutModel: "no-model",
+	model.ShapeHPAUnknownTarget:   "hpa-kind?",
+}
+
+// buildRows formats every pair of a snapshot. It runs in a Cmd, off the UI
+// goroutine, and reads the snapshot only.
+func buildRows(snap *model.Snapshot, version uint64) *rowSet {
+	if snap == nil {
+		snap = &model.Snapshot{}
+	}
+	rs := &rowSet{version: version, snap: snap, rows: make([]row, len(snap.Pairs)), byKey: make(map[string]int, len(snap.Pairs))}
+	ns := map[string]int{}
+	for i := range snap.Pairs {
+		p := &snap.Pairs[i]
+		r := &rs.rows[i]
+		fillRow(r, p, snap)
+		rs.byKey[r.key] = i
+		ns[p.Namespace]++
+		switch {
+		case p.Health >= model.Critical:
+			rs.critical++
+		case p.Health >= model.Warning:
+			rs.warning++
+		}
+		for c := range numCols {
+			if w := cellWidth(r.cells[c]); w > rs.cellW[c] {
+				rs.cellW[c] = w
+			}
+		}
+	}
+	for name, n := range ns {
+		rs.namespaces = append(rs.namespaces, nsCount{name, n})
+	}
+	sort.Slice(rs.namespaces, func(i, j int) bool { return rs.namespaces[i].name < rs.namespaces[j].name })
+	return rs
+}
+
+// fillRow formats one pair.
+func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
+	r.key, r.pair, r.health = p.Key, p, p.Health
+	if r.key == "" {
+		r.key = p.Namespace + "/" + firstNonEmpty(p.ModelName, p.ServerName)
+	}
+	r.alert = p.Health >= model.Warning
+	r.cells[colSym] = healthSymbolPlain(p.Health)
+	r.tones[colSym] = healthTone(p.Health)
+	r.cells[colNS] = p.Namespace
+	r.model, r.server = firstNonEmpty(p.ModelName, "(no model)"), firstNonEmpty(p.ServerName, "(no server)")
+	r.cells[colPair] = r.model + " → " + r.server
+
+	r.cells[colModel], r.tones[colModel] = countCell(p.ModelDesired, p.ModelReady)
+	r.cells[colServer], r.tones[colServer] = countCell(p.ServerDesired, p.ServerReady)
+
+	r.cells[colHPA] = hpaDesired(p.ModelHPA) + "|" + hpaDesired(p.ServerHPA)
+	if p.ModelHPA != nil && p.ServerHPA != nil && p.ModelHPA.DesiredReplicas != p.ServerHPA.DesiredReplicas {
+		r.tones[colHPA] = toneConverging
+	}
+
+	r.cells[colRPS] = rpsCell(p.Metric)
+	r.rps = -1
+	switch {
+	case p.Metric.Problem != "" || (p.Metric.Known && !finite(p.Metric.RPS)):
+		r.tones[colRPS] = toneWarning
+	case !p.Metric.Known:
+		r.tones[colRPS] = toneMuted
+	case p.Metric.Stale:
+		r.tones[colRPS] = toneMuted
+		r.rps = p.Metric.RPS
+	default:
+		r.rps = p.Metric.RPS
+	}
+	var over bool
+	r.cells[colPerRep], over = perReplica(p)
+	if over {
+		r.tones[colPerRep] = toneWarning
+	} else if strings.HasPrefix(r.cells[colPerRep], "n/a") {
+		r.tones[colPerRep] = toneMuted
+	}
+
+	r.cells[colSkew], r.tones[colSkew] = skewCell(p.Skew, snap)
+	r.skewAbs = p.Skew.DesiredDiff
+	if r.skewAbs < 0 {
+		r.skewAbs = -r.skewAbs
+	}
+	if !p.Skew.DifferentSince.IsZero() {
+		r.skewAge = int64(snap.Taken.Sub(p.Skew.DifferentSince))
+	}
+
+	r.badges = badgesOf(p)
+	var parts []string
+	for _, b := range r.badges {
+		parts = append(parts, toneSymbol(b.tone)+b.text)
+		if w := worstOf(b.tone); w > r.worst {
+			r.worst = w
+		}
+	}
+	r.cells[colBadges] = strings.Join(parts, " ")
+	r.cells[colSpark] = spark(p.Spark, sparkWidth)
+	r.tones[colSpark] = toneAccent
+
+	r.search = searchText(p)
+	r.fp = fingerprint(r)
+}
+
+// healthSymbolPlain is the unstyled health symbol.
+func healthSymbolPlain(h model.Health) string { return toneSymbol(healthTone(h)) }
+
+// healthTone maps a health level to its tone.
+func healthTone(h model.Health) tone {
+	switch h {
+	case model.Healthy:
+		return toneHealthy
+	case model.Converging:
+		return toneConverging
+	case model.Warning:
+		return toneWarning
+	case model.Critical:
+		return toneCritical
+	}
+	return toneWarning
+}
+
+// severityTone maps a finding severity to its tone.
+func severityTone(s model.Severity) tone {
+	switch s {
+	case model.SeverityCritical:
+		return toneCritical
+	case model.SeverityWarning:
+		return toneWarning
+	}
+	return toneInfo
+}
+
+// worstOf ranks a tone for sorting alerts first.
+func worstOf(t tone) int {
+	switch t {
+	case toneCritical:
+		return 3
+	case toneWarning:
+		return 2
+	case toneConverging:
+		return 1
+	}
+	return 0
+}
+
+// countCell prints desired/ready; a gap between them is converging, an
+// unknown ready count is a warning (its "?" is the text twin).
+func countCell(d, r model.Count) (string, tone) {
+	s := desiredReady(d, r)
+	switch {
+	case !d.Known || !r.Known:
+		return s, toneWarning
+	case d.Value != r.Value:
+		return s, toneConverging
+	}
+	return s, toneText
+}
+
+// hpaDesired prints an HPA's desired replicas, "-" without an HPA.
+func hpaDesired(h *model.HPA) string {
+	if h == nil {
+		return "-"
+	}
+	return itoa(h.DesiredReplicas)
+}
+
+// skewCell prints the desired difference between the twin HPAs and how long
+// it has lasted, relative to the snapshot time.
+func skewCell(s model.Skew, snap *model.Snapshot) (string, tone) {
+	if s.DesiredDiff == 0 {
+		return "=", toneMuted
+	}
+	txt := signed(s.DesiredDiff)
+	if d := since(snap.Taken, s.DifferentSince); d != "" {
+		txt += " " + d
+	}
+	if s.Alert {
+		return "!" + txt, toneWarning
+	}
+	return "~" + txt, toneConverging
+}
+
+// badgesOf lists a pair's status badges, worst first: findings, ScheduleFailed
+// (classified), shape flags, metric problems.
+func badgesOf(p *model.Pair) []badge {
+	var out []badge
+	seen := map[string]int{}
+	add := func(b badge) {
+		if i, ok := seen[strings.ToLower(b.text)]; ok {
+			if worstOf(b.tone) > worstOf(out[i].tone) {
+				out[i].tone = b.tone
+			}
+			return
+		}
+		seen[strings.ToLower(b.text)] = len(out)
+		out = append(out, b)
+	}
+	if sf := p.ScheduleFailed; sf != nil {
+		// The pair's own classification decides the symbol: transient
+		// converges by itself, structural does not.
+		if sf.Transient {
+			add(badge{"SchedFail", toneConverging})
+		} else {
+			add(badge{"SchedFail", toneCritical})
+		}
+	}
+	for _, f := range p.Findings {
+		if f.Badge == "" {
+			continue
+		}
+		if p.ScheduleFailed != nil && strings.Contains(strings.ToLower(f.Badge), "sched") {
+			continue
+		}
+		add(badge{f.Badge, severityTone(f.Severity)})
+	}
+	for _, s := range p.Shape {
+		name, ok := shapeBadges[s]
+		if !ok {
+			name = string(s)
+		}
+		add(badge{name, toneWarning})
+	}
+	switch {
+	case p.Metric.Problem != "" || (p.Metric.Known && !finite(p.Metric.RPS)):
+		add(badge{"bad-metric", toneWarning})
+	case p.Metric.Stale:
+		add(badge{"stale", toneWarning})
+	}
+	if p.Skew.Alert {
+		add(badge{"skew", toneWarning})
+	}
+	if len(out) == 0 {
+		// The row's health must always be explained in words, so a pair
+		// without findings still gets a badge that matches its symbol.
+		switch {
+		case (!p.ModelReady.Known && p.Model != nil) || (!p.ServerReady.Known && p.ServerName != ""):
+			add(badge{"ready?", toneWarning})
+		case p.Health == model.Converging:
+			add(badge{"scaling", toneConverging})
+		case p.Health >= model.Warning:
+			add(badge{p.Health.String(), healthTone(p.Health)})
+		default:
+			add(badge{"ok", toneHealthy})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return worstOf(out[i].tone) > worstOf(out[j].tone) })
+	return out
+}
+
+// searchText is what the filter matches: namespace, names and labels.
+func searchText(p *model.Pair) string {
+	var b strings.Builder
+	b.WriteString(p.Namespace + "/" + p.ModelName + " " + p.ServerName)
+	labels := func(m map[string]string) {
+		for k, v := range m {
+			b.WriteString(" " + k + "=" + v)
+		}
+	}
+	if p.Model != nil {
+		labels(p.Model.Labels)
+	}
+	if p.Server != nil {
+		labels(p.Server.Labels)
+	}
+	if p.ModelHPA != nil {
+		b.WriteString(" " + p.ModelHPA.Name)
+		labels(p.ModelHPA.Labels)
+	}
+	if p.ServerHPA != nil {
+		b.WriteString(" " + p.ServerHPA.Name)
+		labels(p.ServerHPA.Labels)
+	}
+	return strings.ToLower(b.String())
+}
+
+// fingerprint hashes a row's rendered content, so an unchanged pair reuses
+// its rendered line across snapshots.
+func fingerprint(r *row) uint64 {
+	h := fnv.New64a()
+	for c := range numCols {
+		h.Write([]byte(r.cells[c]))
+		h.Write([]byte{0, byte(r.tones[c])})
+	}
+	for _, b := range r.badges {
+		h.Write([]byte(b.text))
+		h.Write([]byte{byte(b.tone)})
+	}
+	return h.Sum64()
+}
+
+// firstNonEmpty returns a unless it is empty.
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// itoa prints an int32.
+func itoa(v int32) string { return strconv.Itoa(int(v)) }
+
+// signed prints an int32 with its sign: +1, -2.
+func signed(v int32) string {
+	if v > 0 {
+		return "+" + itoa(v)
+	}
+	return itoa(v)
+}
