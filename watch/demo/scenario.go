@@ -128,7 +128,15 @@ func scenario(o Options) ([]pairSpec, error) {
 		specs = mixed()
 	case ScenarioRamp:
 		specs = []pairSpec{irisa0(20 * time.Second)}
-		extra = "ramp"
+		for i := 1; i < o.Pairs; i++ {
+			// More of the same, each ramp starting 45 s after the previous one.
+			s := irisa0(20*time.Second + time.Duration(i)*45*time.Second)
+			s.model, s.server = fmt.Sprintf("irisa%d", i), fmt.Sprintf("mlserver-%d", i)
+			s.modelHPA.name, s.modelHPA.describes = s.model+"-model-hpa", s.model
+			s.serverHPA.name, s.serverHPA.describes = s.server+"-server-hpa", s.model
+			s.hpaPhase = time.Duration(i) * 4 * time.Second % SyncPeriod
+			specs = append(specs, s)
+		}
 	case ScenarioSpike:
 		specs = spikeStory()
 		extra = "spike"

@@ -84,15 +84,13 @@ type pair struct {
 	noise  noise
 	rng    *rand.Rand // start and load delays
 
-	deployed       bool // the pair's objects exist
-	adapterKnown   bool
-	schedPending   bool
-	lastModel      *unstructured.Unstructured
-	lastServer     *unstructured.Unstructured
-	lastWorkload   runtime.Object
-	scrapeOffset   time.Duration
-	lastTrafficAt  time.Time
-	lastLatencySec float64
+	deployed     bool // the pair's objects exist
+	adapterKnown bool
+	schedPending bool
+	lastModel    *unstructured.Unstructured
+	lastServer   *unstructured.Unstructured
+	lastWorkload runtime.Object
+	scrapeOffset time.Duration
 }
 
 func (p *pair) now() time.Time { return p.c.sched.now }
