@@ -109,16 +109,28 @@ func (c *Cluster) addPair(i int, s pairSpec) {
 	p.scrapeOffset = time.Duration(stream(seed, "scrape/"+key).Int64N(int64(ScrapeInterval)))
 	c.pairs = append(c.pairs, p)
 	c.byKey[key] = p
+	if s.deployAt > 0 {
+		c.sched.at(c.start.Add(s.deployAt), func() {
+			p.deploy()
+			c.startLoops(p, c.sched.now, c.sched.now.Add(s.hpaPhase))
+		})
+		return
+	}
 	p.init()
-	c.sched.every(c.begin.Add(p.scrapeOffset), ScrapeInterval, p.scrape)
-
 	// Both HPAs are created after the lead-in; each keeps the phase of its creation.
-	base := c.begin.Add(leadIn + s.hpaPhase)
+	c.startLoops(p, c.begin, c.begin.Add(leadIn+s.hpaPhase))
+}
+
+// startLoops starts Prometheus scraping the pair from `scrapes` and creates its HPAs
+// (their controller loops with them) at `hpas` plus each HPA's own offset.
+func (c *Cluster) startLoops(p *pair, scrapes, hpas time.Time) {
+	s := p.spec
+	c.sched.every(scrapes.Add(p.scrapeOffset), ScrapeInterval, p.scrape)
 	for _, hs := range []*hpaSpec{s.modelHPA, s.serverHPA} {
 		if hs == nil {
 			continue
 		}
-		h := &hpa{p: p, server: hs == s.serverHPA, spec: *hs, created: base.Add(hs.created)}
+		h := &hpa{p: p, server: hs == s.serverHPA, spec: *hs, created: hpas.Add(hs.created)}
 		if h.server {
 			p.sh = h
 		} else {
@@ -133,7 +145,9 @@ func (c *Cluster) addPair(i int, s pairSpec) {
 // trafficTick accrues one second of requests on every Model.
 func (c *Cluster) trafficTick() {
 	for _, p := range c.pairs {
-		p.traffic(time.Second)
+		if p.deployed {
+			p.traffic(time.Second)
+		}
 	}
 }
 

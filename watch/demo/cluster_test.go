@@ -333,7 +333,7 @@ func TestQuerierServesThePollersQueries(t *testing.T) {
 
 	lat := strings.NewReplacer("{{.Namespaces}}", ".+", "{{.Window}}", "2m").Replace(prom.LatencyQuery)
 	ls, _, err := q.Instant(ctx, lat, c.Now())
-	if err != nil || len(ls) != len(c.pairs) {
+	if err != nil || len(ls) != deployed(c) {
 		t.Fatalf("latency: %d samples, %v", len(ls), err)
 	}
 	end := c.Now()
@@ -395,8 +395,8 @@ func TestRealPollerOnTheVirtualClock(t *testing.T) {
 	<-done
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.backfill == nil || len(s.backfill.Series) != len(c.pairs) {
-		t.Fatalf("backfill %+v", s.backfill)
+	if s.backfill == nil || len(s.backfill.Series) != deployed(c) {
+		t.Fatalf("backfill has %d series, want %d", len(s.backfill.Series), deployed(c))
 	}
 	for i := 1; i < len(s.polls); i++ {
 		if d := s.polls[i].At.Sub(s.polls[i-1].At); d != 15*time.Second {
@@ -406,5 +406,61 @@ func TestRealPollerOnTheVirtualClock(t *testing.T) {
 	last := s.polls[len(s.polls)-1]
 	if smp, ok := last.Samples["seldon-mesh/irisa0"]; !ok || smp.RPS <= 0 || !smp.HasLatency || !smp.HasErrors {
 		t.Fatalf("irisa0 sample %+v", smp)
+	}
+}
+
+// A Model deployed during the story goes through what a fresh deployment shows on a
+// real cluster: no selector at the HPA's first sync, no metric until the adapter lists
+// the new series, desiredReplicas 0 until the first computation, and ScheduleFailed
+// ("no matching servers are available") until its Server's first replica is ready.
+func TestNewModelDeployedDuringTheStory(t *testing.T) {
+	c := newCluster(t, ScenarioMixed, 7)
+	ctx := context.Background()
+	dyn, cs := c.Clients()
+	if _, err := dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{}); err == nil {
+		t.Fatal("fraud-detector-v2 exists before it is deployed")
+	}
+	c.Step(4*time.Minute + 500*time.Millisecond)
+	h, err := cs.AutoscalingV2().HorizontalPodAutoscalers("seldon-mesh").Get(ctx, "fraud-detector-v2-model-hpa", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Status.DesiredReplicas != 0 || len(h.Status.CurrentMetrics) != 0 {
+		t.Fatalf("new HPA: desired %d, metrics %v; want 0 and none", h.Status.DesiredReplicas, h.Status.CurrentMetrics)
+	}
+	reasons := func(obj string) map[string]bool {
+		evs, err := cs.CoreV1().Events("seldon-mesh").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=" + obj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, e := range evs.Items {
+			out[e.Reason+": "+e.Message] = true
+		}
+		return out
+	}
+	if !reasons("fraud-detector-v2-model-hpa")["SelectorRequired: selector is required"] {
+		t.Fatalf("no SelectorRequired event: %v", reasons("fraud-detector-v2-model-hpa"))
+	}
+	u, err := dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := kubeModel(u)
+	if c, ok := model.FindCondition(m.Conditions, "ModelReady"); !ok || c.Message != "ScheduleFailed" || c.Reason != ReasonNoServers {
+		t.Fatalf("new model's ModelReady: %+v", c)
+	}
+	stepUntil(t, c, 3*time.Minute, "the new pair computes its metric", func() bool {
+		h, err := cs.AutoscalingV2().HorizontalPodAutoscalers("seldon-mesh").Get(ctx, "fraud-detector-v2-model-hpa", metav1.GetOptions{})
+		return err == nil && h.Status.DesiredReplicas == 1 && len(h.Status.CurrentMetrics) == 1
+	})
+	want := "FailedGetObjectMetric: unable to get metric infer_rps on Model seldon-mesh/fraud-detector-v2: " +
+		"unable to fetch metrics from custom metrics API: the server could not find the metric infer_rps for models.mlops.seldon.io fraud-detector-v2"
+	if !reasons("fraud-detector-v2-model-hpa")[want] {
+		t.Fatalf("no %q event: %v", want, reasons("fraud-detector-v2-model-hpa"))
+	}
+	u, _ = dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
+	if m := kubeModel(u); m.AvailableReplicas != 1 {
+		t.Fatalf("new model available %d, want 1", m.AvailableReplicas)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch/kube"
@@ -135,4 +136,19 @@ func pairOf(t testing.TB, c *Cluster, ns, name string) *pair {
 		t.Fatalf("no pair %s/%s", ns, name)
 	}
 	return p
+}
+
+func kubeModel(u *unstructured.Unstructured) model.SeldonModel { return kube.ProjectModel(u) }
+
+// deployed counts the pairs whose objects exist now.
+func deployed(c *Cluster) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, p := range c.pairs {
+		if p.deployed {
+			n++
+		}
+	}
+	return n
 }

@@ -91,7 +91,11 @@ func (h *hpa) targetName() string {
 func (h *hpa) scale() (spec, status int32, selector string) {
 	p := h.p
 	if h.server {
-		return p.sv.spec, p.sv.statusReplicas, serverNameLabel + "=" + p.spec.server
+		sel := ""
+		if p.sv.observed > 0 {
+			sel = serverNameLabel + "=" + p.spec.server
+		}
+		return p.sv.spec, p.sv.statusReplicas, sel
 	}
 	sel := ""
 	if p.m.selector {

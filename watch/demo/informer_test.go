@@ -33,8 +33,8 @@ func TestInformersFollowTheSimulation(t *testing.T) {
 	if !cache.WaitForCacheSync(ctx.Done(), models.HasSynced, hpas.HasSynced, modelEvents.HasSynced) {
 		t.Fatal("caches did not sync")
 	}
-	if n := len(models.GetStore().List()); n != len(c.pairs) {
-		t.Fatalf("%d models in the informer, want %d", n, len(c.pairs))
+	if n := len(models.GetStore().List()); n != deployed(c) {
+		t.Fatalf("%d models in the informer, want %d", n, deployed(c))
 	}
 
 	runCtx, stop := context.WithCancel(ctx)

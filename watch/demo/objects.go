@@ -46,6 +46,8 @@ const (
 	stateFailed      = "ScheduleFailed"
 	// ReasonNotEnoughReplicas is the scheduler's text when the Server has too few replicas.
 	ReasonNotEnoughReplicas = "Failed to schedule model as no matching server had enough suitable replicas"
+	// ReasonNoServers is the scheduler's text when no replica of the Server is connected.
+	ReasonNoServers = "Failed to schedule model as no matching servers are available"
 )
 
 // cond is one status condition with the time it last transitioned.
@@ -152,7 +154,9 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 		"replicas":           int64(p.m.statusReplicas),
 		"availableReplicas":  int64(p.loaded),
 		"observedGeneration": p.m.observed,
-		"conditions":         knativeConditions(p.m.conds),
+	}
+	if len(p.m.conds) > 0 {
+		status["conditions"] = knativeConditions(p.m.conds)
 	}
 	if p.m.selector {
 		status["selector"] = "server=" + s.server
@@ -179,18 +183,24 @@ func (p *pair) serverObject() *unstructured.Unstructured {
 	if s.serverMax != nil {
 		spec["maxReplicas"] = int64(*s.serverMax)
 	}
+	status := map[string]any{
+		"replicas":           int64(p.sv.statusReplicas),
+		"selector":           "",
+		"loadedModels":       int64(p.loaded),
+		"observedGeneration": p.sv.observed,
+	}
+	if p.sv.observed > 0 { // the operator has reconciled it
+		status["selector"] = serverNameLabel + "=" + s.server
+	}
+	if len(p.sv.conds) > 0 {
+		status["conditions"] = knativeConditions(p.sv.conds)
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": seldonAPIVersion,
 		"kind":       "Server",
 		"metadata":   objectMeta(s.server, s.namespace, p.serverUID, p.created, p.sv.generation, nil),
 		"spec":       spec,
-		"status": map[string]any{
-			"replicas":           int64(p.sv.statusReplicas),
-			"selector":           serverNameLabel + "=" + s.server,
-			"loadedModels":       int64(p.loaded),
-			"observedGeneration": p.sv.observed,
-			"conditions":         knativeConditions(p.sv.conds),
-		},
+		"status":     status,
 	}}
 }
 
@@ -356,10 +366,12 @@ func (h *hpa) object() *autoscalingv2.HorizontalPodAutoscaler {
 			Behavior:       behaviorObject(s.behavior),
 		},
 		Status: autoscalingv2.HorizontalPodAutoscalerStatus{
-			ObservedGeneration: ptr(int64(1)),
-			CurrentReplicas:    h.current,
-			DesiredReplicas:    h.desired,
+			CurrentReplicas: h.current,
+			DesiredReplicas: h.desired,
 		},
+	}
+	if !h.lastSync.IsZero() {
+		obj.Status.ObservedGeneration = ptr(int64(1))
 	}
 	if !h.lastScale.IsZero() {
 		obj.Status.LastScaleTime = ptr(metav1.NewTime(h.lastScale))

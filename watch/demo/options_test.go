@@ -77,3 +77,17 @@ func TestRunFollowsTheWallClockTimesSpeed(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 }
+
+func TestRampPairsAreAllRamps(t *testing.T) {
+	c := newCluster(t, ScenarioRamp, 1, func(o *Options) { o.Pairs = 3; o.History = 0 })
+	stepUntil(t, c, 10*time.Minute, "every irisa pair reaches 3 replicas on both sides", func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, p := range c.pairs {
+			if p.m.spec != 3 || p.loaded != 3 || p.wl.ready != 3 {
+				return false
+			}
+		}
+		return len(c.pairs) == 3
+	})
+}

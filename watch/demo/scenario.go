@@ -35,6 +35,9 @@ type pairSpec struct {
 	startDelay, startJitter time.Duration // a new Server replica becomes ready
 	loadDelay               time.Duration // a Model replica loads onto a ready Server replica
 	age                     time.Duration // Model and Server created this long before the simulation
+	// deployAt, when positive, creates the pair during the story (relative to its start)
+	// instead of having it run from the beginning.
+	deployAt time.Duration
 }
 
 // Behaviors used by the scenarios. seldonBehavior follows Seldon's best-practice
@@ -125,7 +128,15 @@ func scenario(o Options) ([]pairSpec, error) {
 		specs = mixed()
 	case ScenarioRamp:
 		specs = []pairSpec{irisa0(20 * time.Second)}
-		extra = "ramp"
+		for i := 1; i < o.Pairs; i++ {
+			// More of the same, each ramp starting 45 s after the previous one.
+			s := irisa0(20*time.Second + time.Duration(i)*45*time.Second)
+			s.model, s.server = fmt.Sprintf("irisa%d", i), fmt.Sprintf("mlserver-%d", i)
+			s.modelHPA.name, s.modelHPA.describes = s.model+"-model-hpa", s.model
+			s.serverHPA.name, s.serverHPA.describes = s.server+"-server-hpa", s.model
+			s.hpaPhase = time.Duration(i) * 4 * time.Second % SyncPeriod
+			specs = append(specs, s)
+		}
 	case ScenarioSpike:
 		specs = spikeStory()
 		extra = "spike"
@@ -210,6 +221,16 @@ func mixed() []pairSpec {
 	risk.initial = 3
 	risk.hpaPhase = 10 * time.Second
 	out = append(out, risk)
+
+	// A new version deployed during the story: its HPAs first find no selector and no
+	// metric (the adapter has not listed the series yet), report desiredReplicas 0
+	// until their first computation, and the Model waits for its Server's first replica.
+	v2 := newPair("seldon-mesh", "fraud-detector-v2", "mlserver-fraud-v2", xgboost, 5, 1, 3,
+		ramp(0, 3.5, 4*time.Minute+20*time.Second, 2*time.Minute, -1))
+	v2.deployAt = 4 * time.Minute
+	v2.serverHPA.created = 2 * time.Second
+	v2.age = 0
+	out = append(out, v2)
 
 	kyc := newPair("payments", "kyc-ocr", "triton-kyc", ocr, 2, 1, 3, steady(3.1))
 	kyc.deployment = true

@@ -41,6 +41,7 @@ type serverState struct {
 }
 
 type workloadState struct {
+	exists     bool
 	spec       int32
 	generation int64
 	observed   int64
@@ -83,14 +84,13 @@ type pair struct {
 	noise  noise
 	rng    *rand.Rand // start and load delays
 
-	adapterKnown   bool
-	schedPending   bool
-	lastModel      *unstructured.Unstructured
-	lastServer     *unstructured.Unstructured
-	lastWorkload   runtime.Object
-	scrapeOffset   time.Duration
-	lastTrafficAt  time.Time
-	lastLatencySec float64
+	deployed     bool // the pair's objects exist
+	adapterKnown bool
+	schedPending bool
+	lastModel    *unstructured.Unstructured
+	lastServer   *unstructured.Unstructured
+	lastWorkload runtime.Object
+	scrapeOffset time.Duration
 }
 
 func (p *pair) now() time.Time { return p.c.sched.now }
@@ -122,10 +122,9 @@ func (p *pair) livePods() int32 {
 // all ready and loaded, as if it had been running for a while.
 func (p *pair) init() {
 	n := p.spec.initial
-	now := p.now()
 	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1, observed: 1, statusReplicas: n, selector: true}
 	p.sv = serverState{spec: n, generation: 1, observed: 1, statusReplicas: n}
-	p.wl = workloadState{spec: n, generation: 1, observed: 1, replicas: n, ready: n, availSince: p.created}
+	p.wl = workloadState{exists: true, spec: n, generation: 1, observed: 1, replicas: n, ready: n, availSince: p.created}
 	for i := int32(0); i < n; i++ {
 		p.pods = append(p.pods, &pod{ordinal: i, ready: true})
 	}
@@ -140,10 +139,25 @@ func (p *pair) init() {
 		{typ: "StatefulSetOrDeploymentReady", status: "True", reason: p.workloadKind() + " replicas matches desired replicas", since: p.created},
 	}
 	p.sv.ready = true
-	_ = now
+	p.deployed = true
 	p.writeModel()
 	p.writeServer()
 	p.writeWorkload()
+}
+
+// deploy creates the pair as `kubectl apply` would during the story: the Model and
+// Server without status, then Seldon's operator creates the workload, whose pods
+// start while the scheduler has nowhere to place the Model yet.
+func (p *pair) deploy() {
+	n := p.spec.initial
+	p.created = p.now()
+	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1}
+	p.sv = serverState{spec: n, generation: 1}
+	p.deployed = true
+	p.writeModel()
+	p.writeServer()
+	p.c.sched.after(jitter(p.rng, operatorDelay, 150*time.Millisecond), p.reconcileServer)
+	p.requestSchedule(schedulerDelay)
 }
 
 func (p *pair) workloadKind() string {
@@ -193,6 +207,7 @@ func (p *pair) scheduleModel() {
 	ready := p.readyPods()
 	p.m.statusReplicas = spec // available + unavailable, as the scheduler reports it
 	p.m.observed = p.m.generation
+	p.m.selector = true
 	inflight := p.activeLoads()
 	switch {
 	case spec <= p.loaded:
@@ -207,6 +222,8 @@ func (p *pair) scheduleModel() {
 			p.startLoad()
 		}
 		p.setModelState(stateProgressing)
+	case ready == 0:
+		p.setModelStateReason(stateFailed, ReasonNoServers)
 	default:
 		p.setModelState(stateFailed)
 	}
@@ -271,14 +288,19 @@ func (p *pair) startLoad() {
 // human text in the reason), with Knative's Ready mirroring it, and the events
 // Seldon records when readiness flips.
 func (p *pair) setModelState(state string) {
+	reason := ""
+	if state == stateFailed {
+		reason = ReasonNotEnoughReplicas
+	}
+	p.setModelStateReason(state, reason)
+}
+
+func (p *pair) setModelStateReason(state, reason string) {
 	now := p.now()
 	ok := state == stateAvailable
-	c := cond{typ: "ModelReady", status: "False", message: state}
+	c := cond{typ: "ModelReady", status: "False", message: state, reason: reason}
 	if ok {
 		c.status = "True"
-	}
-	if state == stateFailed {
-		c.reason = ReasonNotEnoughReplicas
 	}
 	p.m.conds = setKnative(p.m.conds, c, now)
 	ready := cond{typ: "Ready", status: "True"}
@@ -302,6 +324,9 @@ func (p *pair) reconcileServer() {
 	spec := p.sv.spec
 	p.sv.statusReplicas = spec
 	p.sv.observed = p.sv.generation
+	if !p.wl.exists {
+		p.wl = workloadState{exists: true, spec: spec, generation: 1, availSince: p.now()}
+	}
 	if p.wl.spec != spec {
 		p.wl.spec = spec
 		p.wl.generation++
@@ -448,6 +473,9 @@ func (p *pair) writeServer() {
 }
 
 func (p *pair) writeWorkload() {
+	if !p.wl.exists {
+		return
+	}
 	var obj runtime.Object
 	gvr := StatefulSetGVR
 	if p.spec.deployment {
