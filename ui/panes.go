@@ -76,7 +76,7 @@ func (a *App) helpLines(st *themes.Styles) []string {
 	for _, c := range [][2]string{
 		{"MODEL D/R", "Model spec.replicas / status.availableReplicas (? = unknown)"},
 		{"SERVER D/R", "Server spec.replicas / ready pods of its StatefulSet"},
-		{"HPA M|S", "desired replicas of the Model HPA | the Server HPA (- = none)"},
+		{"HPA M|S", "desired replicas of the Model HPA | the Server HPA (– = no HPA)"},
 		{"RPS", "live infer_rps from Prometheus, total"},
 		{"PER REPLICA", "RPS per ready Server replica / the HPA target"},
 		{"SKEW", "Model HPA desired - Server HPA desired, for how long (~ normal, ! too long)"},
