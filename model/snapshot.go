@@ -74,7 +74,21 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Hint     string   `json:"hint,omitempty"`
 	Badge    string   `json:"badge,omitempty"` // short text for the row ("SchedFail", "drift", "max")
+	// Subject is the object the finding is about (offline lint maps it to file:line).
+	Subject ObjectRef `json:"subject,omitzero"`
+	// Field is the field path within Subject the finding points at ("spec.maxReplicas").
+	Field string `json:"field,omitempty"`
 }
+
+// ObjectRef names one object of a pair for a finding.
+type ObjectRef struct {
+	Kind      string `json:"kind"` // Model, Server, HorizontalPodAutoscaler
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// String renders the reference as "Kind namespace/name".
+func (r ObjectRef) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
 
 // ShapeFlag names a way a pair breaks the 1:1 single-model serving shape.
 type ShapeFlag string
@@ -100,11 +114,13 @@ type ScheduleFailed struct {
 	Why       string `json:"why,omitempty"`
 	// ExpectedClear estimates when it clears from measured Server readiness time (zero if unknown).
 	ExpectedClear time.Time `json:"expectedClear,omitzero"`
+	// Serving is how many Model replicas keep serving meanwhile (the Model's available replicas).
+	Serving int32 `json:"serving"`
 }
 
 // Pair is one Seldon Model and its Server with their two HPAs: the row of the dashboard.
 type Pair struct {
-	Key        string `json:"key"` // namespace/model, or namespace/server for a Server without a Model
+	Key        string `json:"key"` // namespace/model; namespace/server:NAME for a Server without a Model; namespace/hpa:NAME for an HPA row
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
@@ -133,8 +149,16 @@ type Pair struct {
 	// Forecast of each HPA's next decision, in words and numbers.
 	ModelForecast  *Forecast `json:"modelForecast,omitempty"`
 	ServerForecast *Forecast `json:"serverForecast,omitempty"`
+	// Readiness is how long new Server replicas take to become ready, as measured.
+	Readiness Readiness `json:"readiness"`
 	// Spark holds the last points of RPS for the inline sparkline (oldest first, NaN for gaps).
 	Spark []float64 `json:"-"`
+}
+
+// Readiness is the measured time new Server replicas take to become ready (rolling median).
+type Readiness struct {
+	Median  time.Duration `json:"median"`
+	Samples int           `json:"samples"`
 }
 
 // PairMetric is the live infer_rps of a pair from Prometheus, next to what each HPA reported.
@@ -168,6 +192,25 @@ type Skew struct {
 	ModelPhase  time.Duration `json:"modelPhase"`
 	ServerPhase time.Duration `json:"serverPhase"`
 	PhaseKnown  bool          `json:"phaseKnown"`
+	// ModelPhaseKnown and ServerPhaseKnown say which phase could be estimated; PhaseKnown is both.
+	ModelPhaseKnown  bool `json:"modelPhaseKnown"`
+	ServerPhaseKnown bool `json:"serverPhaseKnown"`
+	// PhaseOffset is how long after the Model HPA the Server HPA syncs, in [0, 15 s).
+	PhaseOffset time.Duration `json:"phaseOffset"`
+	// ModelChanges and ServerChanges are the recent changes of each HPA's desired replicas, oldest first.
+	ModelChanges  []DesiredChange `json:"modelChanges,omitempty"`
+	ServerChanges []DesiredChange `json:"serverChanges,omitempty"`
+	// Measured is true when both HPAs exist and skew is tracked for the pair.
+	Measured bool `json:"measured"`
+}
+
+// DesiredChange is one observed change of an HPA's desired replicas. From is 0 when
+// unknown (a change known only from an Event older than the watch).
+type DesiredChange struct {
+	At     time.Time `json:"at"`
+	From   int32     `json:"from"`
+	To     int32     `json:"to"`
+	Source string    `json:"source"` // "status" (seen by the watch) or "event" (SuccessfulRescale)
 }
 
 // Forecast is what an HPA will do at its next sync, and why.
@@ -178,6 +221,28 @@ type Forecast struct {
 	NextSync time.Duration `json:"nextSync"` // estimated time to the next sync, 0 if unknown
 	Limited  string        `json:"limited,omitempty"`
 	Text     string        `json:"text"` // "stays at 2: ratio 1.04 is within tolerance"
+
+	// Total is the metric total the forecast used; TotalFrom says where it came from
+	// ("prometheus", or "hpa" for the HPA's averageValue × replicas); empty when unknown.
+	Total     float64 `json:"total"`
+	TotalFrom string  `json:"totalFrom,omitempty"`
+	Target    float64 `json:"target"`
+	// PerReplica is total / the target's .status.replicas; PerReplicaText is "n/a (0 replicas)" at 0.
+	PerReplica     float64 `json:"perReplica"`
+	PerReplicaText string  `json:"perReplicaText"`
+	// Reported is the averageValue in the HPA's status.currentMetrics; ReportedText explains
+	// a missing value or the division-by-zero artefact.
+	Reported     float64 `json:"reported"`
+	HasReported  bool    `json:"hasReported"`
+	ReportedText string  `json:"reportedText"`
+	// Divergence is |HPA's view - Prometheus| relative to the larger; Diverged is true after two
+	// polls above 20%.
+	Divergence float64 `json:"divergence"`
+	Diverged   bool    `json:"diverged"`
+	// Approximate is true when the stabilization memory was reconstructed from observation.
+	Approximate bool `json:"approximate"`
+	// Decision holds every intermediate value of the reproduced controller decision.
+	Decision Decision `json:"decision"`
 }
 
 // WatchState is the state of the cluster watch as shown in the header.
@@ -202,6 +267,11 @@ type PromState struct {
 	Failures    int       `json:"failures"`
 	Stale       bool      `json:"stale"`
 	NextPoll    time.Time `json:"nextPoll,omitzero"`
+	// Warning is a non-fatal problem to show next to the state: an empty result,
+	// Prometheus' own warnings, or a failed latency or error-rate query.
+	Warning string `json:"warning,omitempty"`
+	// Target names the Prometheus being polled, with any credentials removed.
+	Target string `json:"target,omitempty"`
 }
 
 // Snapshot is an immutable view of every pair at one moment.
@@ -228,6 +298,10 @@ type PairHistory struct {
 	ModelReady    []float64     `json:"modelReady"`
 	ServerDesired []float64     `json:"serverDesired"`
 	ServerReady   []float64     `json:"serverReady"`
+	// Unusable counts metric values stored as gaps because they were NaN, ±Inf, negative or huge.
+	Unusable int `json:"unusable,omitempty"`
+	// Problem describes the newest sample's unusable values; empty when fine.
+	Problem string `json:"problem,omitempty"`
 }
 
 // MetricSample is one pair's metric values from one Prometheus poll.
@@ -237,6 +311,9 @@ type MetricSample struct {
 	HasLatency bool    `json:"hasLatency"`
 	Errors     float64 `json:"errors"` // non-2xx requests per second
 	HasErrors  bool    `json:"hasErrors"`
+	// Problem describes values that were unusable (NaN, ±Inf, negative, huge) and are
+	// NaN here; empty when fine. Set by History, not by the poller.
+	Problem string `json:"problem,omitempty"`
 }
 
 // MetricsPoll is the result of one Prometheus poll for all pairs, keyed by "namespace/model".

@@ -32,6 +32,9 @@ func (e *exitErr) Error() string { return e.err.Error() }
 // Unwrap returns the wrapped error.
 func (e *exitErr) Unwrap() error { return e.err }
 
+// ExitCode is the process exit code (the interface lint's errors share).
+func (e *exitErr) ExitCode() int { return e.code }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -47,14 +50,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitErr
-	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != exitFindings {
-			fmt.Fprintln(stderr, "twinscale:", ee.err)
-		} else if ee.err != nil {
-			fmt.Fprintln(stderr, ee.err)
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		if ec.ExitCode() == exitFindings {
+			// Findings are a result, not a failure of twinscale itself.
+			fmt.Fprintln(stderr, err)
+		} else {
+			fmt.Fprintln(stderr, "twinscale:", err)
 		}
-		return ee.code
+		return ec.ExitCode()
 	}
 	fmt.Fprintln(stderr, "twinscale:", err)
 	return exitError

@@ -77,7 +77,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 
-	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o))
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newLintCmd())
 	return cmd
 }
 

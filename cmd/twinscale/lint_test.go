@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const manifests = "../../watch/manifest/testdata/"
+
+// runLintCmd runs the cobra command as a user would and returns stdout, stderr and the exit code.
+func runLintCmd(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := newLintCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), errOut.String(), exitCode(err)
+}
+
+func TestLintExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // a line the output must contain
+	}{
+		{"good manifests", []string{manifests + "good"}, 0, "3 files, 9 objects, 2 pairs: no findings"},
+		{"good manifests fail on info", []string{manifests + "good", "--fail-on", "info"}, 0, "no findings"},
+		{"seeded problems", []string{manifests + "bad"}, 1, "bad/drift.yaml:63: critical TS109"},
+		{"seeded problems fail on critical", []string{manifests + "bad", "--fail-on=critical"}, 1, "8 critical, 5 warning, 3 info"},
+		{"advice only passes by default", []string{manifests + "infoonly"}, 0, "2 info"},
+		{"advice only fails on info", []string{manifests + "infoonly", "--fail-on", "info"}, 1, "infoonly/defaults.yaml:16: info TS110"},
+		{"malformed", []string{manifests + "malformed"}, 2, "malformed/broken.yaml:13: error: invalid YAML: mapping values are not allowed in this context"},
+		{"malformed among good", []string{manifests + "good", manifests + "malformed/broken.yaml"}, 2, "4 errors"},
+		{"no arguments", nil, 2, ""},
+		{"missing path", []string{manifests + "nope"}, 2, ""},
+		{"bad fail-on", []string{manifests + "good", "--fail-on", "fatal"}, 2, ""},
+		{"bad output", []string{manifests + "good", "-o", "yaml"}, 2, ""},
+		{"unknown flag", []string{manifests + "good", "--frobnicate"}, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runLintCmd(t, "", tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			if tt.out != "" && !strings.Contains(out, tt.out) {
+				t.Errorf("output lacks %q:\n%s", tt.out, out)
+			}
+			if tt.code == 2 && tt.out == "" && !strings.Contains(errOut, "Error: ") {
+				t.Errorf("usage error not explained on stderr: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestLintStdinAndFormats(t *testing.T) {
+	stdin := `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: lonely}
+spec:
+  scaleTargetRef: {apiVersion: mlops.seldon.io/v1alpha1, kind: Model, name: gone}
+  maxReplicas: 3
+  behavior: {scaleUp: {policies: [{type: Pods, value: 1, periodSeconds: 60}]}}
+  metrics:
+  - type: Object
+    object:
+      metric: {name: infer_rps}
+      describedObject: {apiVersion: mlops.seldon.io/v1alpha1, kind: Model, name: gone}
+      target: {type: AverageValue, averageValue: 3}
+`
+	out, _, code := runLintCmd(t, stdin, "-", "-n", "team")
+	if code != 1 || !strings.Contains(out, "stdin:5: warning TS117 HPA lonely targets Model gone, which does not exist here") {
+		t.Errorf("stdin text (exit %d):\n%s", code, out)
+	}
+
+	out, _, code = runLintCmd(t, stdin, "-", "-o", "json")
+	var js struct {
+		Findings []struct {
+			Rule    string `json:"rule"`
+			Subject struct {
+				Namespace string `json:"namespace"`
+			} `json:"subject"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &js); err != nil || code != 1 || len(js.Findings) != 1 || js.Findings[0].Subject.Namespace != "default" {
+		t.Errorf("json (exit %d, %v): %s", code, err, out)
+	}
+
+	out, _, code = runLintCmd(t, "", manifests+"bad", "-o", "sarif")
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []json.RawMessage `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &sarif); err != nil || code != 1 || sarif.Version != "2.1.0" || len(sarif.Runs[0].Results) != 16 {
+		t.Errorf("sarif (exit %d, %v)", code, err)
+	}
+}

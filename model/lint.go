@@ -1,0 +1,518 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// RuleInfo describes one rule: the stable ID, a short name, its severity and how to fix it.
+// docs/rules.md documents each one with an example.
+type RuleInfo struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Severity Severity `json:"severity"`
+	Summary  string   `json:"summary"`
+	Hint     string   `json:"hint"`
+	Badge    string   `json:"badge"`
+	// Live is true for rules that need a running cluster; twinscale lint never reports them.
+	Live bool `json:"live,omitempty"`
+}
+
+// Rule IDs. TS1xx need only the objects' specs (offline lint); TS2xx need live state.
+const (
+	RuleObjectProblem        = "TS100"
+	RuleMetricMismatch       = "TS101"
+	RuleDescribedMismatch    = "TS102"
+	RuleTargetTypeMismatch   = "TS103"
+	RuleTargetValueMismatch  = "TS104"
+	RuleMinMismatch          = "TS105"
+	RuleMaxMismatch          = "TS106"
+	RuleBehaviorMismatch     = "TS107"
+	RuleNotAverageValue      = "TS108"
+	RuleServerMaxBelowModel  = "TS109"
+	RuleDefaultScaleUp       = "TS110"
+	RuleModelNoReplicas      = "TS111"
+	RuleModelMinMax          = "TS112"
+	RuleServerMinMax         = "TS113"
+	RuleServerMetricOther    = "TS114"
+	RuleNoServerHPA          = "TS115"
+	RuleNoModelHPA           = "TS116"
+	RuleHPATargetMissing     = "TS117"
+	RuleMultiModelServer     = "TS118"
+	RuleModelMetricOther     = "TS119"
+	RuleServerMissing        = "TS120"
+	RuleServerWithoutModel   = "TS121"
+	RuleSeveralHPAs          = "TS122"
+	RuleScheduleFailedTrans  = "TS201"
+	RuleScheduleFailedStruct = "TS202"
+	RuleSkew                 = "TS203"
+	RuleMetricDivergence     = "TS204"
+	RuleReadinessVsPolicy    = "TS205"
+	RuleAtMax                = "TS206"
+	RuleScalingInactive      = "TS207"
+	RuleNotReady             = "TS208"
+)
+
+// AllRules lists every rule twinscale applies, in ID order.
+var AllRules = []RuleInfo{
+	{RuleObjectProblem, "object-problem", SeverityWarning,
+		"A field of a Model, Server or HPA is missing or has the wrong type, so twinscale (and likely the API server) cannot read it.",
+		"Fix the field named in the message.", "invalid", false},
+	{RuleMetricMismatch, "twin-metric-mismatch", SeverityCritical,
+		"The Model HPA and the Server HPA scale on different metrics, so they never agree on a size.",
+		"Use the same Object metric (infer_rps) on both HPAs.", "drift", false},
+	{RuleDescribedMismatch, "twin-described-object-mismatch", SeverityCritical,
+		"The twin HPAs read the metric of different described objects.",
+		"Set describedObject to the Model (kind Model, the Model's name) on both HPAs.", "drift", false},
+	{RuleTargetTypeMismatch, "twin-target-type-mismatch", SeverityWarning,
+		"The twin HPAs use different target types.",
+		"Use target.type AverageValue on both HPAs.", "drift", false},
+	{RuleTargetValueMismatch, "twin-target-value-mismatch", SeverityWarning,
+		"The twin HPAs use different targets per replica, so they settle on different sizes. Critical when the Server's target is higher (the Server stays smaller than the Model: ScheduleFailed).",
+		"Set the same target.averageValue on both HPAs.", "drift", false},
+	{RuleMinMismatch, "twin-min-mismatch", SeverityWarning,
+		"The twin HPAs have different minReplicas. Critical when the Server's is lower (ScheduleFailed at low load).",
+		"Set the same minReplicas on both HPAs.", "drift", false},
+	{RuleMaxMismatch, "twin-max-mismatch", SeverityWarning,
+		"The Server HPA's maxReplicas is above the Model HPA's: Server replicas above the Model's max stay idle.",
+		"Set the same maxReplicas on both HPAs.", "drift", false},
+	{RuleBehaviorMismatch, "twin-behavior-mismatch", SeverityWarning,
+		"The twin HPAs have different spec.behavior (stabilization windows, policies, selectPolicy or tolerance), so they scale at different times.",
+		"Copy the same spec.behavior to both HPAs.", "drift", false},
+	{RuleNotAverageValue, "target-not-average-value", SeverityCritical,
+		"An HPA uses a metric other than an Object metric with an AverageValue target; Seldon single-model serving supports only that (Value and pod metrics count pods by selector, and the Model's selector matches none).",
+		"Use type Object with target.type AverageValue.", "target", false},
+	{RuleServerMaxBelowModel, "server-max-below-model-max", SeverityCritical,
+		"The Server HPA's maxReplicas is below the Model HPA's: at peak the Model asks for replicas the Server can never host, and ScheduleFailed never clears.",
+		"Raise the Server HPA's maxReplicas to the Model HPA's.", "max<", false},
+	{RuleDefaultScaleUp, "default-scale-up-behavior", Info,
+		"The HPA uses the default scale-up behavior (Pods 4/15s and Percent 100/15s, or the legacy max(2×current, 4)); the Seldon docs advise against its percent policy, which can ask for more Server replicas than can become ready.",
+		"Set spec.behavior.scaleUp with a Pods policy sized to how fast Server replicas become ready (the docs' example: Pods 5 per 90 s, stabilization 60 s).", "policy", false},
+	{RuleModelNoReplicas, "model-without-replicas", SeverityCritical,
+		"The Model has an HPA but no explicit spec.replicas; the HPA reads 0 replicas and does nothing.",
+		"Set spec.replicas on the Model (for example 1).", "replicas", false},
+	{RuleModelMinMax, "model-min-max-set", SeverityCritical,
+		"The Model sets minReplicas/maxReplicas, which enables Seldon's own model autoscaling; it fights the HPA.",
+		"Remove minReplicas and maxReplicas from the Model; set them on the HPA.", "min/max", false},
+	{RuleServerMinMax, "server-min-max-set", SeverityWarning,
+		"The Server sets minReplicas/maxReplicas, which enables Seldon's native server autoscaling next to the HPA.",
+		"Remove minReplicas and maxReplicas from the Server; set them on the HPA.", "min/max", false},
+	{RuleServerMetricOther, "server-metric-describes-other-model", SeverityCritical,
+		"The Server HPA's metric describes a Model that this Server does not serve, so the Server scales on someone else's load.",
+		"Point the Server HPA's describedObject at the Model this Server serves.", "metric", false},
+	{RuleNoServerHPA, "no-server-hpa", SeverityWarning,
+		"The Model has an HPA but its Server has none: Model scale-ups wait for someone to scale the Server (ScheduleFailed).",
+		"Add a Server HPA with the same metric, min, max and behavior as the Model HPA.", "no twin", false},
+	{RuleNoModelHPA, "no-model-hpa", SeverityWarning,
+		"The Server has an HPA but the Model has none: new Server replicas stay idle because the Model never asks for them.",
+		"Add a Model HPA with the same metric, min, max and behavior as the Server HPA.", "no twin", false},
+	{RuleHPATargetMissing, "hpa-target-missing", SeverityWarning,
+		"The HPA's scaleTargetRef names an object that does not exist (or a kind that is neither Model nor Server).",
+		"Fix scaleTargetRef, or delete the HPA.", "orphan", false},
+	{RuleMultiModelServer, "server-serves-several-models", SeverityWarning,
+		"Several Models name this Server; HPA single-model serving needs one Model per Server.",
+		"Give each Model its own Server, or use Seldon's native server autoscaling instead of HPAs.", "multi", false},
+	{RuleModelMetricOther, "model-metric-describes-other-object", SeverityWarning,
+		"The Model HPA's metric describes another object than its own Model.",
+		"Point describedObject at the Model the HPA scales.", "metric", false},
+	{RuleServerMissing, "model-server-missing", SeverityWarning,
+		"The Model names no Server, or a Server that does not exist.",
+		"Set spec.server to an existing Server.", "no server", false},
+	{RuleServerWithoutModel, "server-without-model", Info,
+		"No Model names this Server.",
+		"Point a Model's spec.server at it, or remove the Server.", "idle", false},
+	{RuleSeveralHPAs, "several-hpas-one-target", SeverityWarning,
+		"More than one HPA scales the same Model or Server; the controller reports AmbiguousSelector and neither acts reliably.",
+		"Keep one HPA per target and delete the others.", "2 HPAs", false},
+	{RuleScheduleFailedTrans, "schedule-failed-transient", Info,
+		"The Model is ScheduleFailed while its Server scales toward it; existing replicas keep serving.",
+		"None needed: it clears when the new Server replicas are ready.", "SchedFail", true},
+	{RuleScheduleFailedStruct, "schedule-failed-structural", SeverityCritical,
+		"The Model is ScheduleFailed and its Server cannot reach the Model's replicas; existing replicas keep serving.",
+		"Align the Server HPA with the Model HPA (max, target, metric) or add the missing Server HPA.", "SchedFail", true},
+	{RuleSkew, "twin-skew", SeverityWarning,
+		"The twin HPAs' desired replicas have differed for longer than two sync periods plus the stabilization window.",
+		"Check both HPAs' conditions and events; recreate the twins together to align their timers.", "skew", true},
+	{RuleMetricDivergence, "metric-divergence", SeverityWarning,
+		"The value an HPA reports differs from live Prometheus by more than 20% for two polls: a metrics pipeline problem.",
+		"Check prometheus-adapter (metricsRelistInterval ≥ scrape interval, the rate window) and the HPA's ScalingActive condition.", "metric?", true},
+	{RuleReadinessVsPolicy, "policy-faster-than-readiness", Info,
+		"The scale-up policy asks for replicas faster than new Server replicas become ready.",
+		"Lengthen the policy period or lower its value to what Servers can deliver.", "policy", true},
+	{RuleAtMax, "at-max", SeverityWarning,
+		"The HPA is at maxReplicas and the metric asks for more.",
+		"Raise maxReplicas on both HPAs if the load is expected.", "max", true},
+	{RuleScalingInactive, "scaling-inactive", SeverityWarning,
+		"The HPA cannot compute a replica count (ScalingActive is False).",
+		"Read the condition message and the HPA's Warning events (custom metrics API, selector).", "inactive", true},
+	{RuleNotReady, "not-ready", SeverityWarning,
+		"Ready replicas have stayed below desired for longer than the skew bound without ScheduleFailed.",
+		"Check the Server's pods (image pull, resources, model loading).", "unready", true},
+}
+
+// RuleByID returns a rule's description.
+func RuleByID(id string) (RuleInfo, bool) {
+	for _, r := range AllRules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return RuleInfo{}, false
+}
+
+// newFinding builds a finding from its rule with a pair-specific message.
+func newFinding(id string, sev Severity, subject ObjectRef, field, msg string) Finding {
+	r, _ := RuleByID(id)
+	return Finding{Rule: id, Severity: sev, Message: msg, Hint: r.Hint, Badge: r.Badge, Subject: subject, Field: field}
+}
+
+func hpaRef(h *HPA) ObjectRef {
+	return ObjectRef{Kind: "HorizontalPodAutoscaler", Namespace: h.Namespace, Name: h.Name}
+}
+
+// Lint applies the rules that need only the objects' specs to one pair. It works on a Pair
+// alone, so it runs on live snapshots and offline over manifests alike. Findings are sorted
+// by rule ID, then subject.
+func Lint(p Pair) []Finding {
+	var out []Finding
+	add := func(f Finding) { out = append(out, f) }
+	mh, sh := p.ModelHPA, p.ServerHPA
+	anyHPA := mh != nil || sh != nil
+
+	for _, h := range []*HPA{mh, sh} {
+		if h != nil {
+			lintOneHPA(h, add)
+		}
+	}
+	if mh != nil && sh != nil {
+		lintTwins(mh, sh, add)
+	}
+	if mh != nil {
+		for i, m := range mh.Metrics {
+			if m.Type == "Object" && p.ModelName != "" && (m.DescribedObject.Kind != "Model" || m.DescribedObject.Name != p.ModelName) {
+				add(newFinding(RuleModelMetricOther, SeverityWarning, hpaRef(mh), fmt.Sprintf("spec.metrics[%d].object.describedObject", i),
+					fmt.Sprintf("Model HPA %s scales Model %s on %s of %s %s", mh.Name, p.ModelName, m.Name,
+						orUnset(m.DescribedObject.Kind), orUnset(m.DescribedObject.Name))))
+			}
+		}
+	}
+	if sh != nil && p.Server != nil {
+		served := append([]string{p.ModelName}, p.OtherModels...)
+		for i, m := range sh.Metrics {
+			if m.Type == "Object" && m.DescribedObject.Kind == "Model" && !slices.Contains(served, m.DescribedObject.Name) {
+				add(newFinding(RuleServerMetricOther, SeverityCritical, hpaRef(sh), fmt.Sprintf("spec.metrics[%d].object.describedObject", i),
+					fmt.Sprintf("Server HPA %s scales Server %s on %s of Model %s, which that Server does not serve (it serves %s)",
+						sh.Name, p.ServerName, m.Name, m.DescribedObject.Name, servedList(served))))
+			}
+		}
+	}
+
+	if m := p.Model; m != nil && anyHPA {
+		ref := ObjectRef{Kind: "Model", Namespace: m.Namespace, Name: m.Name}
+		if m.Replicas == nil && mh != nil {
+			add(newFinding(RuleModelNoReplicas, SeverityCritical, ref, "spec.replicas",
+				fmt.Sprintf("Model %s has HPA %s but no spec.replicas: the HPA reads 0 replicas and scaling stays disabled", m.Name, mh.Name)))
+		}
+		if m.MinReplicas != nil || m.MaxReplicas != nil {
+			add(newFinding(RuleModelMinMax, SeverityCritical, ref, minMaxField(m.MinReplicas),
+				fmt.Sprintf("Model %s sets %s: Seldon's own model autoscaling will fight the HPA", m.Name, minMaxText(m.MinReplicas, m.MaxReplicas))))
+		}
+	}
+	if s := p.Server; s != nil && sh != nil && (s.MinReplicas != nil || s.MaxReplicas != nil) {
+		add(newFinding(RuleServerMinMax, SeverityWarning, ObjectRef{Kind: "Server", Namespace: s.Namespace, Name: s.Name}, minMaxField(s.MinReplicas),
+			fmt.Sprintf("Server %s sets %s: Seldon's native server autoscaling runs next to HPA %s", s.Name, minMaxText(s.MinReplicas, s.MaxReplicas), sh.Name)))
+	}
+
+	switch {
+	case mh != nil && sh == nil && p.Server != nil:
+		add(newFinding(RuleNoServerHPA, SeverityWarning, hpaRef(mh), "",
+			fmt.Sprintf("Model HPA %s has no twin: no HPA targets Server %s", mh.Name, p.ServerName)))
+	case sh != nil && mh == nil && p.Model != nil:
+		add(newFinding(RuleNoModelHPA, SeverityWarning, hpaRef(sh), "",
+			fmt.Sprintf("Server HPA %s has no twin: no HPA targets Model %s", sh.Name, p.ModelName)))
+	}
+	lintProblems(p, add)
+	for _, flag := range p.Shape {
+		switch flag {
+		case ShapeSeveralHPAs:
+			if h := cmp.Or(mh, sh); h != nil {
+				add(newFinding(RuleSeveralHPAs, SeverityWarning, hpaRef(h), "spec.scaleTargetRef",
+					fmt.Sprintf("more than one HPA scales %s: the controller reports AmbiguousSelector", targetsText(p))))
+			}
+		case ShapeHPATargetMissing, ShapeHPAUnknownTarget:
+			for _, h := range []*HPA{mh, sh} {
+				if h != nil && ((h.Target.Kind == "Model" && p.Model == nil) || (h.Target.Kind == "Server" && p.Server == nil) ||
+					(h.Target.Kind != "Model" && h.Target.Kind != "Server")) {
+					add(newFinding(RuleHPATargetMissing, SeverityWarning, hpaRef(h), "spec.scaleTargetRef",
+						fmt.Sprintf("HPA %s targets %s %s, which does not exist here", h.Name, orUnset(h.Target.Kind), orUnset(h.Target.Name))))
+				}
+			}
+		case ShapeMultiModelServer:
+			ref := ObjectRef{Kind: "Server", Namespace: p.Namespace, Name: p.ServerName}
+			add(newFinding(RuleMultiModelServer, SeverityWarning, ref, "",
+				fmt.Sprintf("Server %s serves %d Models (%s); HPA single-model serving needs one Model per Server",
+					p.ServerName, len(p.OtherModels)+1, servedList(append([]string{p.ModelName}, p.OtherModels...)))))
+		case ShapeServerMissing, ShapeNoServerRef:
+			if p.Model != nil {
+				msg := fmt.Sprintf("Model %s names Server %s, which does not exist", p.ModelName, p.ServerName)
+				if p.ServerName == "" {
+					msg = fmt.Sprintf("Model %s names no Server (spec.server is empty)", p.ModelName)
+				}
+				add(newFinding(RuleServerMissing, SeverityWarning, ObjectRef{Kind: "Model", Namespace: p.Namespace, Name: p.ModelName}, "spec.server", msg))
+			}
+		case ShapeServerWithoutModel:
+			if p.Server != nil {
+				add(newFinding(RuleServerWithoutModel, Info, ObjectRef{Kind: "Server", Namespace: p.Namespace, Name: p.ServerName}, "",
+					fmt.Sprintf("No Model names Server %s", p.ServerName)))
+			}
+		}
+	}
+	SortFindings(out)
+	return slices.CompactFunc(out, func(a, b Finding) bool { return a.Rule == b.Rule && a.Subject == b.Subject && a.Message == b.Message })
+}
+
+// lintProblems reports the fields projection could not read, one finding per problem.
+func lintProblems(p Pair, add func(Finding)) {
+	report := func(ref ObjectRef, problems []string) {
+		for _, pr := range problems {
+			field, _, _ := strings.Cut(pr, ": ")
+			add(newFinding(RuleObjectProblem, SeverityWarning, ref, field, fmt.Sprintf("%s: %s", ref, pr)))
+		}
+	}
+	if m := p.Model; m != nil {
+		report(ObjectRef{Kind: "Model", Namespace: m.Namespace, Name: m.Name}, m.Problems)
+	}
+	if s := p.Server; s != nil {
+		report(ObjectRef{Kind: "Server", Namespace: s.Namespace, Name: s.Name}, s.Problems)
+	}
+	for _, h := range []*HPA{p.ModelHPA, p.ServerHPA} {
+		if h != nil {
+			report(hpaRef(h), h.Problems)
+		}
+	}
+}
+
+// SortFindings orders findings by rule ID, then subject, then message.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Subject.String(), b.Subject.String()), cmp.Compare(a.Message, b.Message))
+	})
+}
+
+func lintOneHPA(h *HPA, add func(Finding)) {
+	if len(h.Metrics) == 0 {
+		add(newFinding(RuleNotAverageValue, SeverityCritical, hpaRef(h), "spec.metrics",
+			fmt.Sprintf("HPA %s has no metrics; the API server defaults it to CPU utilization 80%%, which Seldon single-model serving does not support", h.Name)))
+	}
+	for i, m := range h.Metrics {
+		switch {
+		case m.Type != "Object":
+			add(newFinding(RuleNotAverageValue, SeverityCritical, hpaRef(h), fmt.Sprintf("spec.metrics[%d].type", i),
+				fmt.Sprintf("HPA %s uses a %s metric (%s); Seldon single-model serving needs an Object metric with an AverageValue target", h.Name, orUnset(m.Type), orUnset(m.Name))))
+		case m.TargetType != "AverageValue":
+			add(newFinding(RuleNotAverageValue, SeverityCritical, hpaRef(h), fmt.Sprintf("spec.metrics[%d].object.target.type", i),
+				fmt.Sprintf("HPA %s uses target type %s for %s; only AverageValue works (Value makes both HPAs count the same pods)", h.Name, orUnset(m.TargetType), m.Name)))
+		}
+	}
+	switch {
+	case h.Behavior == nil:
+		add(newFinding(RuleDefaultScaleUp, Info, hpaRef(h), "spec.behavior",
+			fmt.Sprintf("HPA %s has no spec.behavior: scale-up may double replicas (or add 4) every 15 s, faster than Server replicas become ready", h.Name)))
+	case h.Behavior.ScaleUp == nil || h.Behavior.ScaleUp.Policies == nil:
+		add(newFinding(RuleDefaultScaleUp, Info, hpaRef(h), "spec.behavior.scaleUp",
+			fmt.Sprintf("HPA %s uses the default scale-up policies (Pods 4/15s, Percent 100/15s): scale-up may double replicas every 15 s", h.Name)))
+	}
+}
+
+func firstObject(h *HPA) (MetricTarget, int) {
+	for i, m := range h.Metrics {
+		if m.Type == "Object" {
+			return m, i
+		}
+	}
+	if len(h.Metrics) > 0 {
+		return h.Metrics[0], 0
+	}
+	return MetricTarget{}, -1
+}
+
+func lintTwins(mh, sh *HPA, add func(Finding)) {
+	ref := hpaRef(sh)
+	mm, mi := firstObject(mh)
+	sm, si := firstObject(sh)
+	field := func(i int, suffix string) string {
+		if i < 0 {
+			return "spec.metrics"
+		}
+		return fmt.Sprintf("spec.metrics[%d]%s", i, suffix)
+	}
+	pair := fmt.Sprintf("Model HPA %s and Server HPA %s", mh.Name, sh.Name)
+	if mi < 0 || si < 0 || mm.Type != sm.Type || mm.Name != sm.Name || len(mh.Metrics) != len(sh.Metrics) {
+		add(newFinding(RuleMetricMismatch, SeverityCritical, ref, field(si, ".object.metric.name"),
+			fmt.Sprintf("%s scale on different metrics: %s vs %s", pair, metricsText(mh.Metrics), metricsText(sh.Metrics))))
+	}
+	if mi >= 0 && si >= 0 && mm.Type == "Object" && sm.Type == "Object" && mm.DescribedObject != sm.DescribedObject {
+		add(newFinding(RuleDescribedMismatch, SeverityCritical, ref, field(si, ".object.describedObject"),
+			fmt.Sprintf("%s read %s of different objects: %s vs %s", pair, sm.Name, crossText(mm.DescribedObject), crossText(sm.DescribedObject))))
+	}
+	if mi >= 0 && si >= 0 {
+		if mm.TargetType != sm.TargetType {
+			add(newFinding(RuleTargetTypeMismatch, SeverityWarning, ref, field(si, ".object.target.type"),
+				fmt.Sprintf("%s use different target types: %s vs %s", pair, orUnset(mm.TargetType), orUnset(sm.TargetType))))
+		} else if milli(mm.Target) != milli(sm.Target) {
+			sev, why := SeverityWarning, "the Server will keep more replicas than the Model uses (idle pods)"
+			if sm.Target > mm.Target {
+				sev, why = SeverityCritical, "the Server will settle below the Model's replicas (ScheduleFailed)"
+			}
+			add(newFinding(RuleTargetValueMismatch, sev, ref, field(si, ".object.target"),
+				fmt.Sprintf("%s use different targets: %s vs %s per replica; %s", pair, FormatNumber(mm.Target), FormatNumber(sm.Target), why)))
+		}
+	}
+	if mh.MinReplicas != sh.MinReplicas {
+		sev, why := SeverityWarning, "the Server keeps idle replicas at low load"
+		if sh.MinReplicas < mh.MinReplicas {
+			sev, why = SeverityCritical, "at low load the Model asks for replicas the Server does not run (ScheduleFailed)"
+		}
+		add(newFinding(RuleMinMismatch, sev, ref, "spec.minReplicas",
+			fmt.Sprintf("%s have different minReplicas: %d vs %d; %s", pair, mh.MinReplicas, sh.MinReplicas, why)))
+	}
+	switch {
+	case sh.MaxReplicas < mh.MaxReplicas:
+		add(newFinding(RuleServerMaxBelowModel, SeverityCritical, ref, "spec.maxReplicas",
+			fmt.Sprintf("Server HPA %s max %d is below Model HPA %s max %d: at peak the Model asks for %d replicas the Server can never host, and ScheduleFailed never clears",
+				sh.Name, sh.MaxReplicas, mh.Name, mh.MaxReplicas, mh.MaxReplicas-sh.MaxReplicas)))
+	case sh.MaxReplicas > mh.MaxReplicas:
+		add(newFinding(RuleMaxMismatch, SeverityWarning, ref, "spec.maxReplicas",
+			fmt.Sprintf("%s have different maxReplicas: %d vs %d; Server replicas above %d stay idle", pair, mh.MaxReplicas, sh.MaxReplicas, mh.MaxReplicas)))
+	}
+	if diffs := BehaviorDiff(mh, sh); len(diffs) > 0 {
+		add(newFinding(RuleBehaviorMismatch, SeverityWarning, ref, "spec.behavior",
+			fmt.Sprintf("%s have different behavior: %s", pair, strings.Join(diffs, "; "))))
+	}
+}
+
+// BehaviorDiff lists how two HPAs' scaling behavior differs (empty when they scale alike).
+func BehaviorDiff(a, b *HPA) []string {
+	var out []string
+	if (a.Behavior == nil) != (b.Behavior == nil) {
+		set, unset := "the Model HPA", "the Server HPA"
+		if a.Behavior == nil {
+			set, unset = unset, set
+		}
+		out = append(out, fmt.Sprintf("%s sets spec.behavior, %s does not (legacy path)", set, unset))
+	}
+	aUp, aDown := EffectiveBehavior(a.Behavior)
+	bUp, bDown := EffectiveBehavior(b.Behavior)
+	ta, tb := TolerancesFor(*a), TolerancesFor(*b)
+	out = append(out, rulesDiff("scaleUp", aUp, bUp, ta.Up, tb.Up)...)
+	out = append(out, rulesDiff("scaleDown", aDown, bDown, ta.Down, tb.Down)...)
+	return out
+}
+
+func rulesDiff(dir string, a, b Rules, ta, tb float64) []string {
+	var out []string
+	if a.Stabilization != b.Stabilization {
+		out = append(out, fmt.Sprintf("%s.stabilizationWindowSeconds %s vs %s", dir, fmtSeconds(a.Stabilization), fmtSeconds(b.Stabilization)))
+	}
+	if a.SelectPolicy != b.SelectPolicy {
+		out = append(out, fmt.Sprintf("%s.selectPolicy %s vs %s", dir, a.SelectPolicy, b.SelectPolicy))
+	}
+	if !samePolicies(a.Policies, b.Policies) {
+		out = append(out, fmt.Sprintf("%s.policies %s vs %s", dir, policiesText(a.Policies), policiesText(b.Policies)))
+	}
+	if ta != tb {
+		out = append(out, fmt.Sprintf("%s.tolerance %s vs %s", dir, FormatNumber(ta), FormatNumber(tb)))
+	}
+	return out
+}
+
+// samePolicies compares two policy lists as sets (the order of policies does not matter).
+func samePolicies(a, b []ScalingPolicy) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, p := range a {
+		if !slices.Contains(b, p) {
+			return false
+		}
+	}
+	for _, p := range b {
+		if !slices.Contains(a, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func policiesText(ps []ScalingPolicy) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	slices.Sort(s)
+	if len(s) == 0 {
+		return "[]"
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+func metricsText(ms []MetricTarget) string {
+	if len(ms) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = fmt.Sprintf("%s %s", orUnset(m.Type), orUnset(m.Name))
+	}
+	return strings.Join(s, ", ")
+}
+
+func targetsText(p Pair) string {
+	var s []string
+	if p.ModelName != "" {
+		s = append(s, "Model "+p.ModelName)
+	}
+	if p.ServerName != "" {
+		s = append(s, "Server "+p.ServerName)
+	}
+	if len(s) == 0 {
+		return "the target"
+	}
+	return strings.Join(s, " or ")
+}
+
+func crossText(c CrossRef) string { return orUnset(c.Kind) + "/" + orUnset(c.Name) }
+
+func servedList(models []string) string {
+	var s []string
+	for _, m := range models {
+		if m != "" {
+			s = append(s, m)
+		}
+	}
+	slices.Sort(s)
+	if len(s) == 0 {
+		return "no Model"
+	}
+	return strings.Join(s, ", ")
+}
+
+func minMaxField(minR *int32) string {
+	if minR != nil {
+		return "spec.minReplicas"
+	}
+	return "spec.maxReplicas"
+}
+
+func minMaxText(minR, maxR *int32) string {
+	var s []string
+	if minR != nil {
+		s = append(s, fmt.Sprintf("minReplicas %d", *minR))
+	}
+	if maxR != nil {
+		s = append(s, fmt.Sprintf("maxReplicas %d", *maxR))
+	}
+	return strings.Join(s, " and ")
+}

@@ -1,0 +1,153 @@
+package prom
+
+// This is the only file that imports github.com/prometheus/client_golang: it adapts
+// its v1.API to our Querier. Note that in client_golang v1.25.0 Query and QueryRange
+// return four values (value, warnings, infos, error); v1.24.0 returned three.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	pmodel "github.com/prometheus/common/model"
+)
+
+// clientQuerier is a Querier over the Prometheus HTTP API.
+type clientQuerier struct {
+	api v1.API
+}
+
+// newClientQuerier returns a Querier for the Prometheus at address, sending requests
+// through hc (which carries any authentication).
+func newClientQuerier(address string, hc *http.Client) (Querier, error) {
+	c, err := api.NewClient(api.Config{Address: address, Client: hc})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client: %w", scrubError(err))
+	}
+	return &clientQuerier{api: v1.NewAPI(statusClient{c})}, nil
+}
+
+// Instant implements Querier.
+func (q *clientQuerier) Instant(ctx context.Context, expr string, at time.Time) ([]Sample, Warnings, error) {
+	val, warns, _, err := q.api.Query(ctx, expr, at, serverTimeout(ctx)...)
+	if err != nil {
+		return nil, Warnings(warns), convertError(err)
+	}
+	switch v := val.(type) {
+	case pmodel.Vector:
+		out := make([]Sample, len(v))
+		for i, s := range v {
+			out[i] = Sample{Labels: labels(s.Metric), Value: float64(s.Value)}
+		}
+		return out, Warnings(warns), nil
+	case *pmodel.Scalar:
+		return []Sample{{Labels: Labels{}, Value: float64(v.Value)}}, Warnings(warns), nil
+	case nil:
+		return nil, Warnings(warns), nil
+	default:
+		return nil, Warnings(warns), fmt.Errorf("query returned a %s, want an instant vector", val.Type())
+	}
+}
+
+// Range implements Querier.
+func (q *clientQuerier) Range(ctx context.Context, expr string, start, end time.Time, step time.Duration) ([]Series, Warnings, error) {
+	r := v1.Range{Start: start, End: end, Step: step}
+	val, warns, _, err := q.api.QueryRange(ctx, expr, r, serverTimeout(ctx)...)
+	if err != nil {
+		return nil, Warnings(warns), convertError(err)
+	}
+	switch v := val.(type) {
+	case pmodel.Matrix:
+		out := make([]Series, len(v))
+		for i, s := range v {
+			pts := make([]Point, len(s.Values))
+			for j, p := range s.Values {
+				pts[j] = Point{T: p.Timestamp.Time(), V: float64(p.Value)}
+			}
+			out[i] = Series{Labels: labels(s.Metric), Points: pts}
+		}
+		return out, Warnings(warns), nil
+	case nil:
+		return nil, Warnings(warns), nil
+	default:
+		return nil, Warnings(warns), fmt.Errorf("range query returned a %s, want a matrix", val.Type())
+	}
+}
+
+// serverTimeout passes the context deadline to Prometheus too, so it stops evaluating
+// a query nobody waits for. The library sends Duration.String(), and Prometheus 2.x
+// rejects fractions such as "4.99s", so only whole seconds are sent.
+func serverTimeout(ctx context.Context) []v1.Option {
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl).Truncate(time.Second); d >= time.Second {
+			return []v1.Option{v1.WithTimeout(d)}
+		}
+	}
+	return nil
+}
+
+func labels(m pmodel.Metric) Labels {
+	out := make(Labels, len(m))
+	for k, v := range m {
+		out[string(k)] = string(v)
+	}
+	return out
+}
+
+// convertError turns the library's error into ours, so callers never see its types.
+func convertError(err error) error {
+	var apiErr *v1.Error
+	if errors.As(err, &apiErr) {
+		return &QueryError{Type: string(apiErr.Type), Msg: apiErr.Msg}
+	}
+	return scrubError(err)
+}
+
+// statusClient turns every non-success answer into our own error type: the library
+// would reduce a 401 to "client error: 401" and drop the API server's explanation.
+type statusClient struct{ api.Client }
+
+// Do implements api.Client.
+func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, body, err := c.Client.Do(ctx, req)
+	if err != nil {
+		return resp, body, scrubError(err)
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, body, nil
+	}
+	// Prometheus' own error body: {"status":"error","errorType":"bad_data","error":"..."}.
+	var promErr struct {
+		Status    string `json:"status"`
+		ErrorType string `json:"errorType"`
+		Error     string `json:"error"`
+	}
+	if json.Unmarshal(body, &promErr) == nil && promErr.Status == "error" && promErr.ErrorType != "" {
+		return resp, body, &QueryError{Type: promErr.ErrorType, Msg: promErr.Error}
+	}
+	// The API server proxy answers with a Kubernetes Status (no credentials in it).
+	var status struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &status) == nil && status.Kind == "Status" {
+		return resp, body, &HTTPError{Code: resp.StatusCode, Message: status.Message}
+	}
+	return resp, body, &HTTPError{Code: resp.StatusCode}
+}
+
+// scrubError removes credentials and query strings from URLs inside err: Go's HTTP
+// client hides a password but keeps the user name and the query.
+func scrubError(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return &url.Error{Op: uerr.Op, URL: RedactURL(uerr.URL), Err: uerr.Err}
+	}
+	return err
+}
