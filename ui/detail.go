@@ -110,6 +110,10 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 	kv("Latency", latencyText(p.Metric))
 	kv("Errors", errorText(p.Metric))
 	kv("Skew", skewText(p.Skew, snap.Taken))
+	if p.Readiness.Samples > 0 {
+		kv("Readiness", "new Server replicas become ready in ~"+dur(p.Readiness.Median)+
+			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
+	}
 	if len(p.OtherModels) > 0 {
 		kv("Server also", "serves "+strings.Join(p.OtherModels, ", "))
 	}
@@ -132,7 +136,11 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		if !sf.ExpectedClear.IsZero() {
 			txt += ". Expected to clear by " + clock(sf.ExpectedClear, a.loc)
 		}
-		txt += ". The replicas already loaded keep serving."
+		if sf.Serving > 0 {
+			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
+		} else {
+			txt += ". The replicas already loaded keep serving."
+		}
 		kv("Schedule", txt)
 	}
 
