@@ -11,15 +11,15 @@ import (
 
 const step = 15 * time.Second
 
-// t0 is aligned to the 15 s step.
-var t0 = time.Unix(1_699_999_995, 0)
+// histT0 is aligned to the 15 s step.
+var histT0 = time.Unix(1_699_999_995, 0)
 
-var nan = math.NaN()
+var histNaN = math.NaN()
 
-func at(i int) time.Time { return t0.Add(time.Duration(i) * step) }
+func slotAt(i int) time.Time { return histT0.Add(time.Duration(i) * step) }
 
 func poll(i int, samples map[string]float64) MetricsPoll {
-	p := MetricsPoll{At: at(i), Samples: map[string]MetricSample{}}
+	p := MetricsPoll{At: slotAt(i), Samples: map[string]MetricSample{}}
 	for k, v := range samples {
 		p.Samples[k] = MetricSample{RPS: v}
 	}
@@ -62,7 +62,7 @@ func TestHistorySpark(t *testing.T) {
 				h.RecordPoll(poll(0, map[string]float64{"ns/a": 5}))
 				h.RecordPoll(poll(1, map[string]float64{"ns/a": 6}))
 			},
-			want: []float64{nan, nan, 5, 6},
+			want: []float64{histNaN, histNaN, 5, 6},
 		},
 		{
 			name: "a skipped poll is a gap", capacity: 8, key: "ns/a", n: 3,
@@ -70,7 +70,7 @@ func TestHistorySpark(t *testing.T) {
 				h.RecordPoll(poll(0, map[string]float64{"ns/a": 1}))
 				h.RecordPoll(poll(2, map[string]float64{"ns/a": 3}))
 			},
-			want: []float64{1, nan, 3},
+			want: []float64{1, histNaN, 3},
 		},
 		{
 			name: "a key missing from a poll is a gap", capacity: 8, key: "ns/a", n: 3,
@@ -79,7 +79,7 @@ func TestHistorySpark(t *testing.T) {
 				h.RecordPoll(poll(1, map[string]float64{"ns/b": 2}))
 				h.RecordPoll(poll(2, map[string]float64{"ns/a": 3, "ns/b": 3}))
 			},
-			want: []float64{1, nan, 3},
+			want: []float64{1, histNaN, 3},
 		},
 		{
 			name: "a late poll fills its slot", capacity: 8, key: "ns/a", n: 3,
@@ -96,13 +96,13 @@ func TestHistorySpark(t *testing.T) {
 				h.RecordPoll(poll(5, map[string]float64{"ns/a": 5}))
 				h.RecordPoll(poll(1, map[string]float64{"ns/a": 99}))
 			},
-			want: []float64{nan, nan, 5},
+			want: []float64{histNaN, histNaN, 5},
 		},
 		{
 			name: "unaligned times land in the slot containing them", capacity: 8, key: "ns/a", n: 2,
 			ops: func(h *History) {
-				h.RecordPoll(MetricsPoll{At: at(0).Add(14 * time.Second), Samples: map[string]MetricSample{"ns/a": {RPS: 1}}})
-				h.RecordPoll(MetricsPoll{At: at(1).Add(time.Millisecond), Samples: map[string]MetricSample{"ns/a": {RPS: 2}}})
+				h.RecordPoll(MetricsPoll{At: slotAt(0).Add(14 * time.Second), Samples: map[string]MetricSample{"ns/a": {RPS: 1}}})
+				h.RecordPoll(MetricsPoll{At: slotAt(1).Add(time.Millisecond), Samples: map[string]MetricSample{"ns/a": {RPS: 2}}})
 			},
 			want: []float64{1, 2},
 		},
@@ -123,7 +123,7 @@ func TestHistorySpark(t *testing.T) {
 				}
 				h.RecordPoll(poll(100, map[string]float64{"ns/a": 2}))
 			},
-			want: []float64{nan, nan, nan, 2},
+			want: []float64{histNaN, histNaN, histNaN, 2},
 		},
 		{
 			name: "non-finite, negative and huge values are gaps", capacity: 8, key: "ns/a", n: 6,
@@ -132,7 +132,7 @@ func TestHistorySpark(t *testing.T) {
 					h.RecordPoll(poll(i, map[string]float64{"ns/a": v}))
 				}
 			},
-			want: []float64{1, nan, nan, nan, nan, nan},
+			want: []float64{1, histNaN, histNaN, histNaN, histNaN, histNaN},
 		},
 		{
 			name: "zero and far-future times are dropped", capacity: 4, key: "ns/a", n: 2,
@@ -148,16 +148,16 @@ func TestHistorySpark(t *testing.T) {
 			name: "backfill fills history and never erases a polled value", capacity: 8, key: "ns/a", n: 5,
 			ops: func(h *History) {
 				h.RecordPoll(poll(4, map[string]float64{"ns/a": 40}))
-				h.ApplyBackfill(Backfill{Start: at(0), Step: step, Series: map[string][]float64{
+				h.ApplyBackfill(Backfill{Start: slotAt(0), Step: step, Series: map[string][]float64{
 					"ns/a": {10, math.NaN(), 30, 31, math.NaN()},
 				}})
 			},
-			want: []float64{10, nan, 30, 31, 40},
+			want: []float64{10, histNaN, 30, 31, 40},
 		},
 		{
 			name: "backfill at a finer step lands in the containing slots", capacity: 8, key: "ns/a", n: 3,
 			ops: func(h *History) {
-				h.ApplyBackfill(Backfill{Start: at(0), Step: 5 * time.Second, Series: map[string][]float64{
+				h.ApplyBackfill(Backfill{Start: slotAt(0), Step: 5 * time.Second, Series: map[string][]float64{
 					"ns/a": {1, 1, 2, 3, 3, 4, 5, 5, 6},
 				}})
 			},
@@ -166,7 +166,7 @@ func TestHistorySpark(t *testing.T) {
 		{
 			name: "backfill with a bad step is ignored", capacity: 4, key: "ns/a", n: 2,
 			ops: func(h *History) {
-				h.ApplyBackfill(Backfill{Start: at(0), Series: map[string][]float64{"ns/a": {1, 2}}})
+				h.ApplyBackfill(Backfill{Start: slotAt(0), Series: map[string][]float64{"ns/a": {1, 2}}})
 			},
 			want: nil,
 		},
@@ -175,7 +175,7 @@ func TestHistorySpark(t *testing.T) {
 			ops: func(h *History) {
 				h.RecordPoll(poll(0, map[string]float64{"ns/a": 1}))
 			},
-			want: []float64{nan, 1},
+			want: []float64{histNaN, 1},
 		},
 		{
 			name: "unknown key", capacity: 2, key: "ns/zz", n: 5,
@@ -221,9 +221,9 @@ func TestHistoryUnusableValuesAreReported(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := NewHistory(4, step)
-			h.RecordPoll(MetricsPoll{At: at(0), Samples: map[string]MetricSample{"ns/a": tt.sample}})
+			h.RecordPoll(MetricsPoll{At: slotAt(0), Samples: map[string]MetricSample{"ns/a": tt.sample}})
 			got, when, ok := h.Latest("ns/a")
-			if !ok || !when.Equal(at(0)) {
+			if !ok || !when.Equal(slotAt(0)) {
 				t.Fatalf("Latest = %v, %v, %v", got, when, ok)
 			}
 			if got.Problem != tt.wantProblem {
@@ -265,16 +265,16 @@ func TestHistoryLatestAndStale(t *testing.T) {
 		t.Error("fresh or unknown pair reported stale")
 	}
 	s, when, ok := h.Latest("ns/b")
-	if !ok || s.RPS != 1 || !when.Equal(at(0)) {
+	if !ok || s.RPS != 1 || !when.Equal(slotAt(0)) {
 		t.Errorf("Latest(ns/b) = %+v, %v, %v; want the value of the last poll that had it", s, when, ok)
 	}
 	// A late poll does not replace the newest sample.
 	h.RecordPoll(poll(1, map[string]float64{"ns/a": 20}))
-	if s, when, _ := h.Latest("ns/a"); s.RPS != 3 || !when.Equal(at(2)) {
+	if s, when, _ := h.Latest("ns/a"); s.RPS != 3 || !when.Equal(slotAt(2)) {
 		t.Errorf("Latest after a late poll = %v at %v, want 3 at slot 2", s.RPS, when)
 	}
 	// Replicas alone make a pair known but without a sample, hence stale.
-	h.RecordReplicas(at(2), "ns/c", Known(1), Known(1), Known(1), Known(1))
+	h.RecordReplicas(slotAt(2), "ns/c", Known(1), Known(1), Known(1), Known(1))
 	if !h.Stale("ns/c") {
 		t.Error("a pair with no sample yet is not stale")
 	}
@@ -282,17 +282,17 @@ func TestHistoryLatestAndStale(t *testing.T) {
 
 func TestHistoryReplicas(t *testing.T) {
 	h := NewHistory(8, step)
-	h.RecordReplicas(at(0), "ns/a", Known(1), Known(1), Known(1), Known(0))
+	h.RecordReplicas(slotAt(0), "ns/a", Known(1), Known(1), Known(1), Known(0))
 	h.RecordPoll(poll(1, map[string]float64{"ns/a": 1}))
-	h.RecordReplicas(at(2).Add(3*time.Second), "ns/a", Known(3), Known(1), Known(3), UnknownCount("no StatefulSet"))
+	h.RecordReplicas(slotAt(2).Add(3*time.Second), "ns/a", Known(3), Known(1), Known(3), UnknownCount("no StatefulSet"))
 	h.RecordPoll(poll(3, map[string]float64{"ns/a": 1}))
 	ph := h.Pair("ns/a")
 	want := map[string][]float64{
 		"ModelDesired":  {1, 1, 3, 3},
 		"ModelReady":    {1, 1, 1, 1},
 		"ServerDesired": {1, 1, 3, 3},
-		"ServerReady":   {0, 0, nan, nan},
-		"RPS":           {nan, 1, nan, 1},
+		"ServerReady":   {0, 0, histNaN, histNaN},
+		"RPS":           {histNaN, 1, histNaN, 1},
 	}
 	got := map[string][]float64{
 		"ModelDesired": ph.ModelDesired, "ModelReady": ph.ModelReady,
@@ -303,15 +303,15 @@ func TestHistoryReplicas(t *testing.T) {
 			t.Errorf("%s = %v, want %v", name, got[name], w)
 		}
 	}
-	if !ph.Start.Equal(at(0)) || ph.Step != step {
-		t.Errorf("Start, Step = %v, %v; want %v, %v", ph.Start, ph.Step, at(0), step)
+	if !ph.Start.Equal(slotAt(0)) || ph.Step != step {
+		t.Errorf("Start, Step = %v, %v; want %v, %v", ph.Start, ph.Step, slotAt(0), step)
 	}
 	ph.SetCapacity(2.5)
-	if !sameSeries(ph.Capacity, []float64{0, 0, nan, nan}) {
+	if !sameSeries(ph.Capacity, []float64{0, 0, histNaN, histNaN}) {
 		t.Errorf("Capacity = %v", ph.Capacity)
 	}
 	ph.SetCapacity(math.Inf(1))
-	if !sameSeries(ph.Capacity, []float64{nan, nan, nan, nan}) {
+	if !sameSeries(ph.Capacity, []float64{histNaN, histNaN, histNaN, histNaN}) {
 		t.Errorf("Capacity with an unusable target = %v", ph.Capacity)
 	}
 }
@@ -322,7 +322,7 @@ func TestHistoryPairIsADeepCopy(t *testing.T) {
 		h.RecordPoll(poll(i, map[string]float64{"ns/a": float64(i)}))
 	}
 	ph := h.Pair("ns/a")
-	if len(ph.RPS) != 4 || len(ph.Capacity) != 4 || len(ph.ServerReady) != 4 || !ph.Start.Equal(at(2)) {
+	if len(ph.RPS) != 4 || len(ph.Capacity) != 4 || len(ph.ServerReady) != 4 || !ph.Start.Equal(slotAt(2)) {
 		t.Fatalf("Pair = %+v, want 4 points from slot 2", ph)
 	}
 	ph.RPS[3] = 1000
@@ -346,7 +346,7 @@ func TestHistoryForgetAndRetain(t *testing.T) {
 	}
 	// A forgotten pair that comes back starts from scratch.
 	h.RecordPoll(poll(1, map[string]float64{"a/1": 5}))
-	if got := h.Spark("a/1", 2); !sameSeries(got, []float64{nan, 5}) {
+	if got := h.Spark("a/1", 2); !sameSeries(got, []float64{histNaN, 5}) {
 		t.Errorf("Spark of a returning pair = %v", got)
 	}
 }
@@ -378,7 +378,7 @@ func bytesPerPair(n int) float64 {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	h := NewHistory(480, step)
-	p := MetricsPoll{At: at(0), Samples: make(map[string]MetricSample, n)}
+	p := MetricsPoll{At: slotAt(0), Samples: make(map[string]MetricSample, n)}
 	for _, k := range keys {
 		p.Samples[k] = MetricSample{RPS: 1}
 	}
@@ -386,7 +386,7 @@ func bytesPerPair(n int) float64 {
 	pollBytes := after.TotalAlloc - before.TotalAlloc
 	h.RecordPoll(p)
 	for _, k := range keys {
-		h.RecordReplicas(at(0), k, Known(1), Known(1), Known(1), Known(1))
+		h.RecordReplicas(slotAt(0), k, Known(1), Known(1), Known(1), Known(1))
 	}
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(h)
@@ -413,7 +413,7 @@ func BenchmarkHistoryRecord(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				p.At = at(i)
+				p.At = slotAt(i)
 				h.RecordPoll(p)
 				i++
 			}
@@ -425,7 +425,7 @@ func BenchmarkHistorySpark(b *testing.B) {
 	h := NewHistory(480, step)
 	keys := pairKeys(500)
 	for i := range 480 {
-		p := MetricsPoll{At: at(i), Samples: map[string]MetricSample{}}
+		p := MetricsPoll{At: slotAt(i), Samples: map[string]MetricSample{}}
 		for _, k := range keys {
 			p.Samples[k] = MetricSample{RPS: float64(i)}
 		}

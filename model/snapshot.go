@@ -137,7 +137,13 @@ type Pair struct {
 	ServerReady   Count `json:"serverReady"`
 
 	ScheduleFailed *ScheduleFailed `json:"scheduleFailed,omitempty"`
-	Shape          []ShapeFlag     `json:"shape,omitempty"`
+	// Rollout is the Model's Seldon state, its generations and the Server workload's rollout (see Rollout).
+	Rollout *RolloutState `json:"rollout,omitempty"`
+	// Changes are the pair's recent spec changes, newest first (see ChangeLog).
+	Changes []Change `json:"changes,omitempty"`
+	// Ramp says whether scale-up keeps pace with the observed RPS ramp (see CheckRamp).
+	Ramp  *RampCheck  `json:"ramp,omitempty"`
+	Shape []ShapeFlag `json:"shape,omitempty"`
 	// OtherModels lists the other Models served by this pair's Server (multi-model shape).
 	OtherModels []string  `json:"otherModels,omitempty"`
 	Findings    []Finding `json:"findings,omitempty"`
@@ -282,6 +288,8 @@ type Snapshot struct {
 	Pairs []Pair     `json:"pairs"`
 	// Events are the recent Events across all pairs, newest first (the events pane).
 	Events []Event `json:"events,omitempty"`
+	// Changes are the recent spec changes across all pairs, newest first (the events pane merges them).
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // PairHistory is the full recorded history of one pair, for the detail view's charts.

@@ -37,6 +37,8 @@ type Options struct {
 	// Flash is a message shown in the footer until the first key press
 	// (for example a user theme file that failed to load).
 	Flash string
+	// Pinned are pair keys ("namespace/model") to start marked and pinned to the top (--pairs).
+	Pinned []string
 }
 
 // mode is what fills the screen.
@@ -95,6 +97,7 @@ type uiState struct {
 	helpScroll   int
 	pickerCursor int
 	flash        string
+	roll         rollState
 }
 
 // stats counts expensive work, so tests can prove the caches hold.
@@ -134,6 +137,7 @@ type App struct {
 	lines  lineCache
 	detail detailCache
 	stats  stats
+	roll   roll
 }
 
 // tickMsg asks Update to poll the source.
@@ -178,6 +182,7 @@ func New(o Options) *App {
 		a.st.theme = set.Index(o.Theme)
 	}
 	a.st.flash = o.Flash
+	a.initRoll(o)
 	return a
 }
 
@@ -257,9 +262,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.st.mode == modeDetail || a.st.back == modeDetail {
 			cmds = append(cmds, historyCmd(a.src, a.st.detailKey, a.rows.version))
 		}
+		cmds = append(cmds, a.compareRefresh())
 		// A newer version may have arrived while this one was building.
 		cmds = append(cmds, a.poll())
 		return a, tea.Batch(cmds...)
+	case compareMsg:
+		a.setCompare(msg)
 	case historyMsg:
 		if msg.key == a.st.detailKey {
 			a.hist = msg.hist
@@ -284,6 +292,9 @@ func (a *App) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if a.st.filtering {
 		a.filterKey(msg)
 		return a, nil
+	}
+	if cmd, ok := a.rollKey(msg); ok {
+		return a, cmd
 	}
 	k := a.keys
 	switch {

@@ -144,6 +144,8 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		kv("Schedule", txt)
 	}
 
+	add(a.rolloutSection(st, p, w)...)
+
 	section("Next HPA decision")
 	kv("Model HPA", forecastText(p.ModelForecast, p.ModelHPA))
 	kv("Server HPA", forecastText(p.ServerForecast, p.ServerHPA))

@@ -60,6 +60,7 @@ func (a *App) refresh() {
 			return x.key < y.key
 		}
 	}
+	less = a.pinFirst(less)
 	sort.Slice(a.visible, func(i, j int) bool { return less(&rows[a.visible[i]], &rows[a.visible[j]]) })
 	a.st.cursor = 0
 	for i, idx := range a.visible {

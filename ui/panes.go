@@ -44,14 +44,20 @@ func pickerOffset(cursor, h int) int { return max(0, cursor-h+1) }
 func (a *App) helpLines(st *themes.Styles) []string {
 	lines := []string{st.Title.Render("twinscale") + st.Muted.Render(" · every Seldon Model and its Server, with their twin HPAs"), ""}
 	lines = append(lines, st.Section.Render("Keys"))
-	groups := a.keys.FullHelp()
-	colW := 22
-	rows := 0
-	for _, g := range groups {
-		rows = max(rows, len(g))
+	groups := append(a.keys.FullHelp(), a.markKeys())
+	if a.roll.player != nil {
+		groups = append(groups, a.roll.keys.replayKeys())
 	}
+	colW := 22
 	perLine := max(1, min(len(groups), a.w/colW))
 	for start := 0; start < len(groups); start += perLine {
+		if start > 0 {
+			lines = append(lines, "")
+		}
+		rows := 0
+		for _, g := range groups[start:min(len(groups), start+perLine)] {
+			rows = max(rows, len(g))
+		}
 		for r := 0; r < rows; r++ {
 			var b strings.Builder
 			for gi := start; gi < min(len(groups), start+perLine); gi++ {
@@ -82,6 +88,7 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		{"SKEW", "Model HPA desired - Server HPA desired, for how long (~ normal, ! too long)"},
 		{"STATUS", "badges, worst first: SchedFail, drift, max, stale, bad-metric, shape"},
 		{"RPS TREND", "recent RPS, ▁ low to █ high; a blank is a gap"},
+		{"◆ ▲", "before a pair's name: marked (space) or pinned to the top (P); c compares marked pairs"},
 	} {
 		wrapped := strings.Split(ansi.Wrap(c[1], max(10, a.w-16), " "), "\n")
 		for i, l := range wrapped {

@@ -45,6 +45,7 @@ type frameCache struct {
 type lineKey struct {
 	lay   layout
 	theme int
+	marks int
 }
 
 // lineCache keeps rendered table lines by pair key, reused while the row's
@@ -109,6 +110,8 @@ func (a *App) render() string {
 		lines = a.renderDetail(st)
 	case modeHelp:
 		lines = a.renderHelp(st)
+	case modeCompare:
+		lines = a.renderCompare(st)
 	case modePicker:
 		lines = append(a.renderHeader(st), a.renderPicker(st)...)
 		lines = padTo(lines, a.h-1)
@@ -184,7 +187,7 @@ func (a *App) renderMain(st *themes.Styles) []string {
 		lines = append(lines, a.renderEvents(st, eh)...)
 	}
 	lines = padTo(lines, a.h-1)
-	return append(lines, a.renderFooter(st, a.keys.ShortHelp()))
+	return append(lines, a.renderFooter(st, a.replayFooter(a.keys.ShortHelp())))
 }
 
 // seg is one header segment.
@@ -288,6 +291,7 @@ func (a *App) renderHeader(st *themes.Styles) []string {
 		}
 		line2 = append(line2, seg{p, toneWarning})
 	}
+	line2 = append(line2, a.replaySeg()...)
 	line2 = append(line2, seg{"updated " + clock(snap.Taken, a.loc), toneMuted})
 	if age := a.dataAge(); age != "" {
 		line2 = append(line2, seg{"! " + age, toneWarning})

@@ -148,7 +148,7 @@ func (a *App) renderTable(st *themes.Styles) []string {
 	if len(a.visible) == 0 {
 		return append(lines, st.Muted.Render(a.emptyMessage()))
 	}
-	lk := lineKey{lay: lay, theme: a.st.theme}
+	lk := lineKey{lay: lay, theme: a.st.theme, marks: a.st.roll.marks}
 	if a.lines.key != lk || a.lines.lines == nil || len(a.lines.lines) > 8192 {
 		a.lines = lineCache{key: lk, lines: make(map[string]cachedLine, h)}
 	}
@@ -233,7 +233,7 @@ func (a *App) rowText(r *row, lay *layout, st *themes.Styles) string {
 		}
 		var txt string
 		if c == colPair {
-			txt = fitPair(r.model, r.server, w)
+			txt = fitPair(a.markPrefix(r.key)+r.model, r.server, w)
 		} else {
 			txt = fit(r.cells[c], w, rightAligned[c])
 		}

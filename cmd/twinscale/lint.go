@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -11,39 +10,9 @@ import (
 	"github.com/twinscale/twinscale/watch/manifest"
 )
 
-// exitCodeError carries the process exit code a command wants, with an optional message.
-type exitCodeError struct {
-	code int
-	err  error
-}
-
-func (e *exitCodeError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitCodeError) Unwrap() error { return e.err }
-
-// ExitCode is the exit code the process should end with.
-func (e *exitCodeError) ExitCode() int { return e.code }
-
-// exitCode maps a command's error to the process exit code: 0 for nil, the code an error
-// carries (ExitCode() int), else 2 (a usage error).
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	return manifest.ExitError
-}
-
+// usageError is a lint error that exits with code 2.
 func usageError(format string, args ...any) error {
-	return &exitCodeError{code: manifest.ExitError, err: fmt.Errorf(format, args...)}
+	return &exitErr{code: exitError, err: fmt.Errorf(format, args...)}
 }
 
 // lintOptions are the flags of twinscale lint.
@@ -89,17 +58,17 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on
 	return cmd
 }
 
-func parseFailOn(s string) (model.Severity, error) {
-	for _, sev := range []model.Severity{model.Info, model.SeverityWarning, model.SeverityCritical} {
-		if s == sev.String() {
-			return sev, nil
-		}
+// lintFailOn reads lint's --fail-on, which unlike the snapshot's also accepts info.
+func lintFailOn(s string) (model.Severity, error) {
+	sev, err := model.ParseSeverity(s)
+	if err != nil {
+		return 0, usageError("lint: --fail-on %q: want info, warning or critical", s)
 	}
-	return 0, usageError("lint: --fail-on %q: want info, warning or critical", s)
+	return sev, nil
 }
 
 func runLint(stdin io.Reader, stdout io.Writer, args []string, opts lintOptions) error {
-	failOn, err := parseFailOn(opts.failOn)
+	failOn, err := lintFailOn(opts.failOn)
 	if err != nil {
 		return err
 	}
@@ -120,14 +89,14 @@ func runLint(stdin io.Reader, stdout io.Writer, args []string, opts lintOptions)
 	}
 	report := manifest.Lint(set, opts.namespace)
 	if err := write(stdout, report); err != nil {
-		return &exitCodeError{code: manifest.ExitError, err: fmt.Errorf("lint: write report: %w", err)}
+		return &exitErr{code: exitError, err: fmt.Errorf("lint: write report: %w", err)}
 	}
 	switch code := report.ExitCode(failOn); code {
 	case manifest.ExitError:
-		return &exitCodeError{code: code, err: fmt.Errorf("lint: %d manifest %s could not be read", len(report.Errors), pluralWord(len(report.Errors), "error", "errors"))}
+		return &exitErr{code: code, err: fmt.Errorf("lint: %d manifest %s could not be read", len(report.Errors), pluralWord(len(report.Errors), "error", "errors"))}
 	case manifest.ExitFindings:
 		n := report.Count(failOn)
-		return &exitCodeError{code: code, err: fmt.Errorf("lint: %d %s at or above %s", n, pluralWord(n, "finding", "findings"), failOn)}
+		return &exitErr{code: code, err: fmt.Errorf("lint: %d %s at or above %s", n, pluralWord(n, "finding", "findings"), failOn)}
 	}
 	return nil
 }

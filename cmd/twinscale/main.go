@@ -32,9 +32,6 @@ func (e *exitErr) Error() string { return e.err.Error() }
 // Unwrap returns the wrapped error.
 func (e *exitErr) Unwrap() error { return e.err }
 
-// ExitCode is the process exit code (the interface lint's errors share).
-func (e *exitErr) ExitCode() int { return e.code }
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -50,16 +47,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
-		if ec.ExitCode() == exitFindings {
-			// Findings are a result, not a failure of twinscale itself.
-			fmt.Fprintln(stderr, err)
-		} else {
-			fmt.Fprintln(stderr, "twinscale:", err)
-		}
-		return ec.ExitCode()
+	var ee *exitErr
+	switch {
+	case !errors.As(err, &ee):
+		fmt.Fprintln(stderr, "twinscale:", err)
+	case ee.err != nil && ee.code != exitFindings:
+		fmt.Fprintln(stderr, "twinscale:", ee.err)
+	case ee.err != nil:
+		fmt.Fprintln(stderr, ee.err)
 	}
-	fmt.Fprintln(stderr, "twinscale:", err)
+	return exitCode(err)
+}
+
+// exitCode maps a command's error to the process exit code: 0 for nil, the code an
+// exitErr carries, else exitError.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	return exitError
 }

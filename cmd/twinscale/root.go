@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,6 +30,8 @@ type rootOptions struct {
 	logFile       string
 	logLevel      string
 	snapshotFile  string
+	// roll holds --record and --pairs.
+	roll rollFlags
 
 	stdout, stderr io.Writer
 }
@@ -77,7 +80,8 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 
-	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newLintCmd())
+	o.roll.addFlags(cmd.Flags())
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
 	return cmd
 }
 
@@ -171,6 +175,9 @@ func completeThemes(*cobra.Command, []string, string) ([]string, cobra.ShellComp
 
 // runDashboard opens the interactive dashboard.
 func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
+	if err := o.roll.validate(); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
 	set, theme, flash, err := o.loadThemes()
 	if err != nil {
 		return err
@@ -185,7 +192,18 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	defer stop()
-	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: time.Now})
+	stopRec, err := o.roll.startRecording(cmd.Context(), src, slog.Default())
+	if err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if stopRec != nil {
+		defer func() {
+			if err := stopRec(); err != nil {
+				slog.Error("recording", "err", err)
+			}
+		}()
+	}
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: time.Now, Pinned: o.roll.pairs})
 	p := tea.NewProgram(app, tea.WithContext(cmd.Context()))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}

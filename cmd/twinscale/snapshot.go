@@ -67,7 +67,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	default:
 		return &exitErr{code: exitError, err: fmt.Errorf("output %q: want table, json or yaml", o.output)}
 	}
-	threshold, failOn, err := parseSnapshotFailOn(o.failOn)
+	threshold, failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
@@ -141,8 +141,8 @@ func (o *snapshotOptions) print(snap *model.Snapshot) error {
 	return ui.WriteTable(out, snap, st, time.Local)
 }
 
-// parseSnapshotFailOn reads snapshot's --fail-on; ok is false for "none".
-func parseSnapshotFailOn(s string) (model.Severity, bool, error) {
+// parseFailOn reads --fail-on; ok is false for "none".
+func parseFailOn(s string) (model.Severity, bool, error) {
 	if s == "none" || s == "" {
 		return model.Info, false, nil
 	}

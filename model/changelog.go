@@ -1,0 +1,445 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Change is one spec change of a Model, Server or HPA seen by the watch: a timeline entry with before → after.
+type Change struct {
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"` // Model, Server or HPA
+	Namespace string    `json:"namespace"`
+	Name      string    `json:"name"`
+	// Pairs are the keys of the pairs the object belongs to (a Server or HPA can belong to several).
+	Pairs  []string `json:"pairs,omitempty"`
+	Field  string   `json:"field"` // storageUri, artifactVersion, server, replicas, minReplicas, ..., created, deleted
+	Before string   `json:"before,omitempty"`
+	After  string   `json:"after,omitempty"`
+	// Note qualifies the change ("by hand: Model HPA wants 3").
+	Note string `json:"note,omitempty"`
+}
+
+// Text renders the change on one line: "Model irisa0: storageUri gs://m/v1 → gs://m/v2".
+func (c Change) Text() string {
+	var b strings.Builder
+	b.WriteString(c.Kind + " " + c.Name + ": ")
+	switch c.Field {
+	case FieldCreated, FieldDeleted:
+		b.WriteString(c.Field)
+	default:
+		b.WriteString(c.Field + " " + unsetIfEmpty(c.Before) + " → " + unsetIfEmpty(c.After))
+	}
+	if c.Note != "" {
+		b.WriteString(" (" + c.Note + ")")
+	}
+	return b.String()
+}
+
+// Event turns the change into an Event so the events pane can merge it with the cluster's Events.
+func (c Change) Event() Event {
+	reason := "SpecChanged"
+	switch {
+	case c.Field == FieldReplicas:
+		reason = "ReplicasByHand"
+	case c.Field == FieldCreated:
+		reason = "Created"
+	case c.Field == FieldDeleted:
+		reason = "Deleted"
+	}
+	return Event{
+		Namespace: c.Namespace, Object: CrossRef{Kind: c.Kind, Name: c.Name},
+		Type: "Normal", Reason: reason, Message: c.Text(), Count: 1,
+		First: c.At, Last: c.At, Source: "twinscale",
+	}
+}
+
+func unsetIfEmpty(s string) string {
+	if s == "" {
+		return "<unset>"
+	}
+	return s
+}
+
+// Change fields with a special meaning.
+const (
+	FieldCreated  = "created"
+	FieldDeleted  = "deleted"
+	FieldReplicas = "replicas"
+)
+
+// ChangeLogOptions bounds a ChangeLog. Zero values take the defaults.
+type ChangeLogOptions struct {
+	// PerPair is the ring size per pair (default 50).
+	PerPair int
+	// Total caps the global ring behind Recent (default 1000).
+	Total int
+	// HandGrace is how long a replica change may wait for its HPA's desiredReplicas to catch up before it is
+	// called a change by hand (default 30 s: the HPA writes the scale before its status, and a snapshot may
+	// fall between the two writes).
+	HandGrace time.Duration
+}
+
+// ChangeLog turns successive Inventories into a bounded timeline of spec changes. Not safe for concurrent use.
+type ChangeLog struct {
+	opts     ChangeLogOptions
+	seen     bool
+	objects  map[string]objectFields // "Kind/ns/name" → fields of the last Inventory
+	pending  map[string]pendingReplicas
+	perPair  map[string][]Change
+	global   []Change // ring, oldest first
+	pairKeys map[string]bool
+}
+
+type objectFields struct {
+	kind, ns, name string
+	fields         []field
+	pairs          []string
+	replicas       string // spec.replicas as text ("" when unset); HPAs use none
+}
+
+type field struct{ name, value string }
+
+type pendingReplicas struct {
+	change Change
+	hpa    string // "Kind/ns/name" of the target whose HPA is expected to explain it
+}
+
+// NewChangeLog returns an empty change log.
+func NewChangeLog(opts ChangeLogOptions) *ChangeLog {
+	if opts.PerPair <= 0 {
+		opts.PerPair = 50
+	}
+	if opts.Total <= 0 {
+		opts.Total = 1000
+	}
+	if opts.HandGrace <= 0 {
+		opts.HandGrace = 30 * time.Second
+	}
+	return &ChangeLog{
+		opts: opts, objects: map[string]objectFields{}, pending: map[string]pendingReplicas{},
+		perPair: map[string][]Change{}, pairKeys: map[string]bool{},
+	}
+}
+
+// Observe compares inv with the previous Inventory and records every spec change. The first call only
+// takes a baseline: what exists when twinscale starts is not a change.
+func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, inv, Join(inv)) }
+
+// ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
+func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
+	cur := projectFields(inv, pairs)
+	hpaDesired := map[string]int32{} // "Kind/ns/target" → desiredReplicas of the HPA scaling it
+	hpaOf := map[string]string{}
+	for _, h := range inv.HPAs {
+		if h.DesiredReplicas == 0 {
+			continue // 0 until the HPA's first successful computation
+		}
+		t := h.Target.Kind + "/" + h.Namespace + "/" + h.Target.Name
+		hpaDesired[t] = h.DesiredReplicas
+		hpaOf[t] = h.Name
+	}
+
+	l.pairKeys = map[string]bool{}
+	for _, o := range cur {
+		for _, k := range o.pairs {
+			l.pairKeys[k] = true
+		}
+	}
+
+	if l.seen {
+		// Walk in key order so entries at the same instant come out in a stable order.
+		keys := make([]string, 0, len(cur))
+		for k := range cur {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			o := cur[k]
+			old, ok := l.objects[k]
+			if !ok {
+				l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldCreated})
+				continue
+			}
+			for i, f := range o.fields {
+				before := ""
+				if i < len(old.fields) && old.fields[i].name == f.name {
+					before = old.fields[i].value
+				}
+				if before != f.value {
+					l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
+						Field: f.name, Before: before, After: f.value})
+				}
+			}
+			if o.kind != "HPA" && old.replicas != o.replicas {
+				l.replicaChange(now, k, o, old.replicas, hpaDesired, hpaOf)
+			}
+		}
+		oldKeys := make([]string, 0, len(l.objects))
+		for k := range l.objects {
+			if _, ok := cur[k]; !ok {
+				oldKeys = append(oldKeys, k)
+			}
+		}
+		sort.Strings(oldKeys)
+		for _, k := range oldKeys {
+			o := l.objects[k]
+			l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldDeleted})
+			delete(l.pending, k)
+		}
+	}
+	l.resolvePending(now, cur, hpaDesired, hpaOf)
+	l.objects = cur
+	l.seen = true
+
+	// Forget the rings of pairs that no longer exist; the global ring still remembers their last entries.
+	for k := range l.perPair {
+		if !l.pairKeys[k] {
+			delete(l.perPair, k)
+		}
+	}
+}
+
+// replicaChange records a spec.replicas change unless the object's HPA asked for exactly that size.
+func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string,
+	hpaDesired map[string]int32, hpaOf map[string]string) {
+	c := Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
+		Field: FieldReplicas, Before: before, After: o.replicas}
+	if p, ok := l.pending[key]; ok {
+		// The earlier change was never explained by the HPA before this one replaced it.
+		l.add(p.change)
+		delete(l.pending, key)
+	}
+	target := o.kind + "/" + o.ns + "/" + o.name
+	want, hasHPA := hpaDesired[target]
+	if !hasHPA {
+		c.Note = "by hand: no " + o.kind + " HPA"
+		l.add(c)
+		return
+	}
+	if strconv.Itoa(int(want)) == o.replicas {
+		return // the HPA did it
+	}
+	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, hpaOf[target], want)
+	l.pending[key] = pendingReplicas{change: c, hpa: target}
+}
+
+func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, hpaDesired map[string]int32,
+	hpaOf map[string]string) {
+	keys := make([]string, 0, len(l.pending))
+	for k := range l.pending {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := l.pending[k]
+		o, ok := cur[k]
+		if !ok {
+			delete(l.pending, k)
+			continue
+		}
+		want, hasHPA := hpaDesired[p.hpa]
+		name := hpaOf[p.hpa]
+		if hasHPA && strconv.Itoa(int(want)) == o.replicas {
+			delete(l.pending, k) // the HPA's status caught up: it was the HPA after all
+			continue
+		}
+		if now.Sub(p.change.At) >= l.opts.HandGrace {
+			if hasHPA {
+				p.change.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, want)
+			}
+			l.add(p.change)
+			delete(l.pending, k)
+		}
+	}
+}
+
+func (l *ChangeLog) add(c Change) {
+	for _, k := range c.Pairs {
+		l.perPair[k] = insertBounded(l.perPair[k], c, l.opts.PerPair)
+	}
+	l.global = insertBounded(l.global, c, l.opts.Total)
+}
+
+// insertBounded keeps ring in time order (a change by hand is confirmed after its grace, later than
+// changes seen meanwhile) and drops the oldest entries beyond limit.
+func insertBounded(ring []Change, c Change, limit int) []Change {
+	i := len(ring)
+	for i > 0 && ring[i-1].At.After(c.At) {
+		i--
+	}
+	ring = slices.Insert(ring, i, c)
+	if len(ring) > limit {
+		// Copy instead of reslicing so the dropped entries can be collected.
+		ring = append(ring[:0:0], ring[len(ring)-limit:]...)
+	}
+	return ring
+}
+
+// Entries returns the changes of one pair, newest first (a copy).
+func (l *ChangeLog) Entries(key string) []Change {
+	return reversed(l.perPair[key])
+}
+
+// Recent returns the n newest changes across all pairs, newest first (a copy); n <= 0 means all kept.
+func (l *ChangeLog) Recent(n int) []Change {
+	g := l.global
+	if n > 0 && n < len(g) {
+		g = g[len(g)-n:]
+	}
+	return reversed(g)
+}
+
+func reversed(in []Change) []Change {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]Change, len(in))
+	for i, c := range in {
+		out[len(in)-1-i] = c
+	}
+	return out
+}
+
+// Annotate stores each pair's recent changes on the pair and the newest changes on the snapshot.
+// The caller owns s and calls this before publishing it.
+func (l *ChangeLog) Annotate(s *Snapshot, perPair, total int) {
+	for i := range s.Pairs {
+		e := l.Entries(s.Pairs[i].Key)
+		if perPair > 0 && len(e) > perPair {
+			e = e[:perPair]
+		}
+		s.Pairs[i].Changes = e
+	}
+	s.Changes = l.Recent(total)
+}
+
+// projectFields flattens the spec fields worth a timeline entry, in a fixed order per kind, and
+// files each object under the keys of the pairs Join put it in.
+func projectFields(inv Inventory, pairs []Pair) map[string]objectFields {
+	pairsOf := map[string][]string{} // "Kind/ns/name" → pair keys
+	add := func(k, key string) {
+		if !slices.Contains(pairsOf[k], key) {
+			pairsOf[k] = append(pairsOf[k], key)
+		}
+	}
+	for _, p := range pairs {
+		if p.Model != nil {
+			add("Model/"+p.Model.Key(), p.Key)
+		}
+		if p.Server != nil {
+			add("Server/"+p.Server.Key(), p.Key)
+		}
+		if p.ModelHPA != nil {
+			add("HPA/"+p.ModelHPA.Key(), p.Key)
+		}
+		if p.ServerHPA != nil {
+			add("HPA/"+p.ServerHPA.Key(), p.Key)
+		}
+	}
+	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
+	for _, m := range inv.Models {
+		k := "Model/" + m.Key()
+		out[k] = objectFields{
+			kind: "Model", ns: m.Namespace, name: m.Name, pairs: sortedCopy(pairsOf[k]),
+			replicas: optInt32(m.Replicas),
+			fields: []field{
+				{"storageUri", m.StorageURI},
+				{"artifactVersion", optInt64(m.ArtifactVersion)},
+				{"server", m.Server},
+				{"minReplicas", optInt32(m.MinReplicas)},
+				{"maxReplicas", optInt32(m.MaxReplicas)},
+			},
+		}
+	}
+	for _, s := range inv.Servers {
+		k := "Server/" + s.Key()
+		out[k] = objectFields{
+			kind: "Server", ns: s.Namespace, name: s.Name, pairs: sortedCopy(pairsOf[k]),
+			replicas: optInt32(s.Replicas),
+			fields: []field{
+				{"serverConfig", s.ServerConfig},
+				{"minReplicas", optInt32(s.MinReplicas)},
+				{"maxReplicas", optInt32(s.MaxReplicas)},
+			},
+		}
+	}
+	for _, h := range inv.HPAs {
+		k := "HPA/" + h.Key()
+		f := []field{
+			{"target", h.Target.Kind + "/" + h.Target.Name},
+			{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
+			{"maxReplicas", strconv.Itoa(int(h.MaxReplicas))},
+			{"metrics", MetricsText(h.Metrics)},
+		}
+		var up, down *ScalingRules
+		if h.Behavior != nil {
+			up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
+		}
+		f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
+		out[k] = objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: sortedCopy(pairsOf[k]), fields: f}
+	}
+	return out
+}
+
+func sortedCopy(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return out
+}
+
+func optInt32(p *int32) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*p))
+}
+
+func optInt64(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+// MetricsText renders an HPA's metric targets on one line: "Object infer_rps on Model/irisa0 AverageValue 3".
+func MetricsText(ms []MetricTarget) string {
+	parts := make([]string, 0, len(ms))
+	for _, m := range ms {
+		s := m.Type + " " + m.Name
+		if m.DescribedObject.Name != "" {
+			s += " on " + m.DescribedObject.Kind + "/" + m.DescribedObject.Name
+		}
+		s += " " + m.TargetType + " " + strconv.FormatFloat(m.Target, 'g', -1, 64)
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// RulesText renders one direction of an HPA's behavior on one line; nil reads "default".
+func RulesText(r *ScalingRules) string {
+	if r == nil {
+		return "default"
+	}
+	var parts []string
+	if r.StabilizationWindowSeconds != nil {
+		parts = append(parts, fmt.Sprintf("window %ds", *r.StabilizationWindowSeconds))
+	}
+	if r.SelectPolicy != "" {
+		parts = append(parts, "select "+r.SelectPolicy)
+	}
+	for _, p := range r.Policies {
+		parts = append(parts, fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds))
+	}
+	if r.Tolerance != nil {
+		parts = append(parts, "tolerance "+strconv.FormatFloat(*r.Tolerance, 'g', -1, 64))
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return strings.Join(parts, ", ")
+}

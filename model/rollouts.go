@@ -1,0 +1,111 @@
+package model
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RolloutOptions tune Rollouts. Zero values take the defaults.
+type RolloutOptions struct {
+	ChangeLog ChangeLogOptions
+	// PairChanges caps Pair.Changes (default 20); SnapshotChanges caps Snapshot.Changes (default 100).
+	PairChanges     int
+	SnapshotChanges int
+	// RampWindow is the sliding window of the ramp fit (default 5 min).
+	RampWindow time.Duration
+}
+
+// Rollouts is the engine's rollout step: it keeps the change log across inventories and annotates each
+// snapshot with every pair's rollout state, spec changes and ramp check. Safe for concurrent use.
+type Rollouts struct {
+	mu   sync.Mutex
+	opts RolloutOptions
+	log  *ChangeLog
+}
+
+// NewRollouts returns a rollout step with an empty change log.
+func NewRollouts(opts RolloutOptions) *Rollouts {
+	if opts.PairChanges <= 0 {
+		opts.PairChanges = 20
+	}
+	if opts.SnapshotChanges <= 0 {
+		opts.SnapshotChanges = 100
+	}
+	return &Rollouts{opts: opts, log: NewChangeLog(opts.ChangeLog)}
+}
+
+// Rollout rule IDs (TS9xx belong to rollouts).
+const (
+	RuleModelFailed = "TS901"
+	RuleRampOutruns = "TS902"
+	RuleRollingOut  = "TS903"
+)
+
+// Apply annotates s, built from inv, in place before it is published: each pair's Rollout, Changes
+// (also merged into its Events and the snapshot's, as Source "twinscale") and Ramp, with their findings
+// and health. Call it after the Analyzer, whose measured readiness the ramp check uses. history returns
+// a pair's history (nil skips the ramp check).
+func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func(key string) PairHistory) {
+	r.mu.Lock()
+	r.log.ObservePairs(now, inv, s.Pairs)
+	r.log.Annotate(s, r.opts.PairChanges, r.opts.SnapshotChanges)
+	r.mu.Unlock()
+
+	for i := range s.Pairs {
+		p := &s.Pairs[i]
+		ro := Rollout(*p)
+		p.Rollout = &ro
+		p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
+		p.Findings = append(p.Findings, RolloutFindings(ro)...)
+		p.Health = max(p.Health, ro.Health())
+
+		p.Ramp = nil
+		if history != nil && p.Metric.Target > 0 {
+			rc := RampFor(*p, history(p.Key), r.opts.RampWindow)
+			p.Ramp = &rc
+			if f := rc.Finding(); f != nil {
+				p.Findings = append(p.Findings, *f)
+				p.Health = max(p.Health, Warning)
+			}
+		}
+		if len(p.Findings) > 1 {
+			SortFindings(p.Findings)
+		}
+		p.Events = mergeChangeEvents(p.Events, p.Changes, MaxPairEvents)
+	}
+	s.Events = mergeChangeEvents(s.Events, s.Changes, MaxSnapshotEvents)
+}
+
+func rampInput(p Pair, h PairHistory, window time.Duration) RampInput {
+	in := RampInput{
+		RPS: h.RPS, Step: h.Step, Window: window, Target: p.Metric.Target,
+		ModelHPA: p.ModelHPA, ServerHPA: p.ServerHPA, ReadyServers: -1, Readiness: p.Readiness.Median,
+	}
+	if p.ServerDesired.Known {
+		in.Current = p.ServerDesired.Value
+	}
+	if p.ServerReady.Known {
+		in.ReadyServers = p.ServerReady.Value
+	}
+	return in
+}
+
+// mergeChangeEvents adds the changes to events as Events, newest first, capped at limit. The result is
+// a new slice: events may be shared with an older snapshot.
+func mergeChangeEvents(events []Event, changes []Change, limit int) []Event {
+	if len(changes) == 0 {
+		return events
+	}
+	out := make([]Event, 0, len(events)+len(changes))
+	out = append(out, events...)
+	for _, c := range changes {
+		out = append(out, c.Event())
+	}
+	SortEventsNewestFirst(out)
+	if len(out) > limit {
+		out = out[:limit:limit]
+	}
+	return out
+}
