@@ -170,7 +170,7 @@ func TestOverflowingHPAMetricIsExplained(t *testing.T) {
 		t.Fatal("per replica with no ready server must read n/a (0 replicas)")
 	}
 	press(a, "enter")
-	if out := screen(a); !strings.Contains(out, "n/a (0 replicas: the HPA's average overflows)") {
+	if out := screen(a); !strings.Contains(out, "n/a: overflow (0 replicas)") {
 		t.Fatalf("the Model HPA's overflow is not explained:\n%s", out)
 	}
 }

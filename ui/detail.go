@@ -94,6 +94,9 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		" · Server "+countWords(p.ServerDesired, p.ServerReady, "ready pods"))
 	per, _ := perReplica(p)
 	traffic := rpsCell(p.Metric) + " · " + per + " per replica"
+	if strings.HasPrefix(per, "n/a") {
+		traffic = rpsCell(p.Metric) + " · per replica " + per
+	}
 	if p.Metric.Stale {
 		traffic += " · ! stale"
 	}
@@ -107,6 +110,10 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 	kv("Latency", latencyText(p.Metric))
 	kv("Errors", errorText(p.Metric))
 	kv("Skew", skewText(p.Skew, snap.Taken))
+	if p.Readiness.Samples > 0 {
+		kv("Readiness", "new Server replicas become ready in ~"+dur(p.Readiness.Median)+
+			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
+	}
 	if len(p.OtherModels) > 0 {
 		kv("Server also", "serves "+strings.Join(p.OtherModels, ", "))
 	}
@@ -129,7 +136,11 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		if !sf.ExpectedClear.IsZero() {
 			txt += ". Expected to clear by " + clock(sf.ExpectedClear, a.loc)
 		}
-		txt += ". The replicas already loaded keep serving."
+		if sf.Serving > 0 {
+			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
+		} else {
+			txt += ". The replicas already loaded keep serving."
+		}
 		kv("Schedule", txt)
 	}
 
@@ -357,7 +368,7 @@ func (a *App) hpaDiff(st *themes.Styles, mh, sh *model.HPA, w int) []string {
 	})
 
 	const lw = 12
-	colW := min(60, max(10, (w-lw-6)/2))
+	colW := min(44, max(10, (w-lw-6)/2))
 	var out []string
 	diffs := 0
 	for _, r := range rows {
@@ -483,7 +494,7 @@ func seesText(h *model.HPA) string {
 	m := h.CurrentMetrics[0]
 	switch {
 	case m.HasAverage && (!finite(m.AverageValue) || m.AverageValue < 0 || m.AverageValue > 1e15):
-		return "n/a (0 replicas: the HPA's average overflows)"
+		return "n/a: overflow (0 replicas)"
 	case m.HasAverage:
 		return num(m.AverageValue) + " per replica (avg)"
 	case m.HasValue && finite(m.Value):
@@ -511,6 +522,16 @@ func conditionLines(st *themes.Styles, p *model.Pair, w int) []string {
 	if p.Server != nil {
 		owners = append(owners, owner{"Server", p.Server.Conditions})
 	}
+	typeW, reasonW := 4, 6
+	for _, o := range owners {
+		for _, c := range o.conds {
+			r, _ := conditionText(c)
+			typeW, reasonW = max(typeW, cellWidth(c.Type)), max(reasonW, cellWidth(r))
+		}
+	}
+	reasonW = min(reasonW, 22)
+	// Narrow terminals put each message on its own line rather than cut it.
+	stacked := w < 100
 	var out []string
 	for _, o := range owners {
 		if len(o.conds) == 0 {
@@ -523,13 +544,15 @@ func conditionLines(st *themes.Styles, p *model.Pair, w int) []string {
 				name = st.Muted.Render(fit(o.name, 11, false))
 			}
 			sym, tn := conditionTone(c)
-			reason, msg := clean(c.Reason), clean(c.Message)
-			if strings.Contains(reason, " ") && !strings.Contains(msg, " ") {
-				// Seldon swaps the two fields (the state name lands in the
-				// message); show the short word in the reason column.
-				reason, msg = msg, reason
+			reason, msg := conditionText(c)
+			head := toneStyle(st, tn).Render(sym+" "+fit(c.Type, typeW, false)+" "+fit(c.Status, 7, false)) + " " + fit(reason, reasonW, false)
+			if stacked {
+				out = append(out, "  "+name+head)
+				if msg != "" {
+					out = append(out, indentWrap(st.Muted.Render(msg), w, 17, 17)...)
+				}
+				continue
 			}
-			head := toneStyle(st, tn).Render(sym+" "+fit(c.Type, 28, false)+" "+fit(c.Status, 7, false)) + " " + fit(reason, 22, false)
 			line := "  " + name + head + " " + st.Muted.Render(msg)
 			if cellWidth(line) > w {
 				line = ansi.Truncate(line, w, "…")
@@ -541,6 +564,16 @@ func conditionLines(st *themes.Styles, p *model.Pair, w int) []string {
 		out = append(out, "  "+st.Muted.Render("no objects with conditions"))
 	}
 	return out
+}
+
+// conditionText returns a condition's reason and message. Seldon swaps the
+// two (the state name lands in the message): the short word goes first.
+func conditionText(c model.Condition) (reason, msg string) {
+	reason, msg = clean(c.Reason), clean(c.Message)
+	if strings.Contains(reason, " ") && !strings.Contains(msg, " ") {
+		reason, msg = msg, reason
+	}
+	return reason, msg
 }
 
 // conditionTone judges a condition: ScalingLimited=True is the bad state;
@@ -623,11 +656,13 @@ func (a *App) charts(st *themes.Styles, w int) []string {
 		{name: "rps", data: h.RPS, chars: solidChars, glyph: "─", color: c.RPS},
 		{name: "capacity (target × ready servers)", data: h.Capacity, chars: dotChars, glyph: "·", color: c.Capacity},
 	}
+	// Ready first, desired on top: where ready matches desired only the line
+	// shows, and a gap (replicas not ready yet) stands out as markers below it.
 	replicaSeries := []series{
-		{name: "model desired", data: h.ModelDesired, chars: solidChars, glyph: "─", color: c.Model},
-		{name: "server desired", data: h.ServerDesired, chars: doubleChars, glyph: "═", color: c.Server},
 		{name: "model ready", data: h.ModelReady, chars: bulletChar, glyph: "•", color: c.Model},
 		{name: "server ready", data: h.ServerReady, chars: crossChars, glyph: "×", color: c.Server},
+		{name: "model desired", data: h.ModelDesired, chars: solidChars, glyph: "─", color: c.Model},
+		{name: "server desired", data: h.ServerDesired, chars: doubleChars, glyph: "═", color: c.Server},
 	}
 	side := w >= 120
 	cw := w - 2

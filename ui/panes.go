@@ -49,12 +49,15 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		groups = append(groups, a.roll.keys.replayKeys())
 	}
 	colW := 22
-	rows := 0
-	for _, g := range groups {
-		rows = max(rows, len(g))
-	}
 	perLine := max(1, min(len(groups), a.w/colW))
 	for start := 0; start < len(groups); start += perLine {
+		if start > 0 {
+			lines = append(lines, "")
+		}
+		rows := 0
+		for _, g := range groups[start:min(len(groups), start+perLine)] {
+			rows = max(rows, len(g))
+		}
 		for r := 0; r < rows; r++ {
 			var b strings.Builder
 			for gi := start; gi < min(len(groups), start+perLine); gi++ {
@@ -79,7 +82,7 @@ func (a *App) helpLines(st *themes.Styles) []string {
 	for _, c := range [][2]string{
 		{"MODEL D/R", "Model spec.replicas / status.availableReplicas (? = unknown)"},
 		{"SERVER D/R", "Server spec.replicas / ready pods of its StatefulSet"},
-		{"HPA M|S", "desired replicas of the Model HPA | the Server HPA (- = none)"},
+		{"HPA M|S", "desired replicas of the Model HPA | the Server HPA (– = no HPA)"},
 		{"RPS", "live infer_rps from Prometheus, total"},
 		{"PER REPLICA", "RPS per ready Server replica / the HPA target"},
 		{"SKEW", "Model HPA desired - Server HPA desired, for how long (~ normal, ! too long)"},

@@ -284,10 +284,10 @@ func countCell(d, r model.Count) (string, tone) {
 	return s, toneText
 }
 
-// hpaDesired prints an HPA's desired replicas, "-" without an HPA.
+// hpaDesired prints an HPA's desired replicas, "–" without an HPA.
 func hpaDesired(h *model.HPA) string {
 	if h == nil {
-		return "-"
+		return "–"
 	}
 	return itoa(h.DesiredReplicas)
 }
