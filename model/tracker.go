@@ -85,7 +85,11 @@ func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
 		p.Metric = t.metric(p)
 		p.Spark = t.history.Spark(p.Key, t.opts.SparkLen)
 	}
-	t.history.Retain(func(key string) bool { return t.keep[key] })
+	// Until the watch has synced, a pair missing from the inventory may just not be listed
+	// yet: dropping its history then would lose the backfill.
+	if w.Synced {
+		t.history.Retain(func(key string) bool { return t.keep[key] })
+	}
 	t.analyzer.Apply(now, snap.Pairs)
 	t.rollouts.Apply(now, inv, &snap, t.recentRPS)
 	snap.Prom = t.prom

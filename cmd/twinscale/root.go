@@ -18,6 +18,7 @@ import (
 
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
+	"github.com/twinscale/twinscale/watch/prom"
 )
 
 // rootOptions are the flags every command shares.
@@ -32,6 +33,9 @@ type rootOptions struct {
 	snapshotFile  string
 	// roll holds --record and --pairs.
 	roll rollFlags
+	// prom says how to reach Prometheus; demo holds --demo and the simulation's flags.
+	prom prom.Options
+	demo demoFlags
 
 	stdout, stderr io.Writer
 }
@@ -80,6 +84,9 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 
+	o.prom = prom.DefaultOptions()
+	o.prom.AddFlags(pf)
+	o.demo.addFlags(pf)
 	o.roll.addFlags(cmd.Flags())
 	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
 	return cmd
@@ -99,6 +106,12 @@ func (o *rootOptions) validate() error {
 		}
 	}
 	if _, err := parseLevel(o.logLevel); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if err := o.prom.Validate(); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	if err := o.demo.opts.Validate(); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
 	return nil
@@ -203,7 +216,11 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 			}
 		}()
 	}
-	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: time.Now, Pinned: o.roll.pairs})
+	now := time.Now
+	if c, ok := src.(interface{ Now() time.Time }); ok {
+		now = c.Now
+	}
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: now, Pinned: o.roll.pairs})
 	p := tea.NewProgram(app, tea.WithContext(cmd.Context()))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}

@@ -3,19 +3,25 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"time"
 
+	"github.com/spf13/pflag"
+	"k8s.io/client-go/rest"
+
+	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch"
+	"github.com/twinscale/twinscale/watch/demo"
+	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/prom"
 	"github.com/twinscale/twinscale/watch/static"
 )
 
-// openSource is the one place that decides where the data comes from. It
-// returns the source, a stop function to call on exit, or an error that
-// tells the user what to do.
-//
-// TODO(lead): build the cluster source here (watch/kube with o.config and
-// o.targetNamespaces(), plus watch/prom from prom.Options) when no
-// --snapshot-file is given.
-func openSource(_ context.Context, o *rootOptions) (watch.Source, func(), error) {
+// openSource is the one place that decides where the data comes from: a saved snapshot,
+// the simulated cluster (--demo), or the cluster of the kubeconfig with Prometheus when
+// one is configured. It returns the source and a stop function to call on exit.
+func openSource(ctx context.Context, o *rootOptions) (watch.Source, func(), error) {
 	if o.snapshotFile != "" {
 		src, err := static.Load(o.snapshotFile)
 		if err != nil {
@@ -23,5 +29,145 @@ func openSource(_ context.Context, o *rootOptions) (watch.Source, func(), error)
 		}
 		return src, func() {}, nil
 	}
-	return nil, nil, errors.New("no data source yet: the cluster watch is not wired in; use --snapshot-file FILE to view a saved snapshot")
+	if o.demo.enabled {
+		return openDemo(ctx, o)
+	}
+	namespaces, err := o.targetNamespaces()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := o.config.ToRESTConfig()
+	if err != nil {
+		return nil, nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	ctxName, cluster := o.kubeContext()
+	w, err := kube.New(cfg, kube.Options{Namespaces: namespaces, Context: ctxName, Cluster: cluster})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cluster watch: %w", err)
+	}
+	var q prom.Querier
+	if o.prom.Enabled() {
+		if q, err = prom.NewQuerier(o.prom, rest.CopyConfig(cfg)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return startLive(ctx, w, q, o.prom, namespaces, time.Now, time.After)
+}
+
+// kubeContext names the kubeconfig context and cluster in use, for the header.
+func (o *rootOptions) kubeContext() (ctxName, cluster string) {
+	raw, err := o.config.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return "", ""
+	}
+	ctxName = raw.CurrentContext
+	if o.config.Context != nil && *o.config.Context != "" {
+		ctxName = *o.config.Context
+	}
+	if c, ok := raw.Contexts[ctxName]; ok {
+		cluster = c.Cluster
+	}
+	return ctxName, cluster
+}
+
+// liveSource is the engine over a running watcher and, when configured, a poller.
+type liveSource struct {
+	*watch.Engine
+	watcher interface{ WaitForSync(context.Context) error }
+	prom    bool
+	now     func() time.Time
+}
+
+// Now is the source's clock: the demo's runs ahead of the wall clock when sped up.
+func (s *liveSource) Now() time.Time { return s.now() }
+
+// startLive starts the watcher, the poller and the engine, all stopped by the returned func.
+func startLive(ctx context.Context, w *kube.Watcher, q prom.Querier, po prom.Options, namespaces []string,
+	now func() time.Time, after func(time.Duration) <-chan time.Time) (watch.Source, func(), error) {
+	ctx, cancel := context.WithCancel(ctx)
+	step := po.PollInterval
+	if step <= 0 {
+		step = prom.DefaultPollInterval
+	}
+	engine := watch.NewEngine(w, watch.EngineOptions{Now: now, Tracker: model.TrackerOptions{
+		Step: step, Capacity: max(po.Capacity(), int(2*time.Hour/step)), Metrics: q != nil,
+	}})
+	w.Start(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if q == nil {
+			engine.Run(ctx)
+			return
+		}
+		poller := prom.NewPoller(q, po, namespaces, engine)
+		poller.Now, poller.After = now, after
+		poller.Log = slog.Default()
+		go engine.Run(ctx)
+		poller.Run(ctx)
+	}()
+	return &liveSource{Engine: engine, watcher: w, prom: q != nil, now: now}, func() { cancel(); <-done }, nil
+}
+
+// WaitSynced waits for the informers to sync and, with Prometheus, for its first answer,
+// so `twinscale snapshot` prints a complete picture.
+func (s *liveSource) WaitSynced(ctx context.Context) error {
+	if err := s.watcher.WaitForSync(ctx); err != nil {
+		return err
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.Refresh()
+		p := s.Snapshot().Prom
+		if !s.prom || !p.LastSuccess.IsZero() || p.Failures > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("no answer from Prometheus yet")
+		case <-tick.C:
+		}
+	}
+}
+
+// demoFlags are --demo and the simulation's own flags.
+type demoFlags struct {
+	enabled bool
+	opts    demo.Options
+}
+
+func (d *demoFlags) addFlags(fs *pflag.FlagSet) {
+	d.opts = demo.DefaultOptions()
+	fs.BoolVar(&d.enabled, "demo", false, "show a simulated Seldon Core 2 cluster instead of a real one (no cluster needed)")
+	d.opts.AddFlags(fs)
+}
+
+// openDemo runs the simulated cluster and feeds it through the real informers and poller.
+func openDemo(ctx context.Context, o *rootOptions) (watch.Source, func(), error) {
+	if err := o.demo.opts.Validate(); err != nil {
+		return nil, nil, err
+	}
+	c, err := demo.New(o.demo.opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	dyn, cs := c.Clients()
+	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: "demo", Cluster: "simulated (" + c.Options().Scenario + ")"})
+	ctx, cancel := context.WithCancel(ctx)
+	simDone := make(chan struct{})
+	go func() {
+		defer close(simDone)
+		if err := c.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			slog.Error("Demo cluster stopped", "err", err)
+		}
+	}()
+	po := o.prom
+	po.URL = "demo://simulated"
+	src, stop, err := startLive(ctx, w, c.Querier(), po, nil, c.Now, c.After)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return src, func() { stop(); cancel(); <-simDone }, nil
 }
