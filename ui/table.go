@@ -177,7 +177,13 @@ func (a *App) renderTable(st *themes.Styles) []string {
 
 // emptyMessage explains an empty table.
 func (a *App) emptyMessage() string {
+	w := a.rows.snap.Watch
 	switch {
+	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessNotInstalled:
+		return "the Seldon CRDs (models." + model.SeldonGroup + ", servers." + model.SeldonGroup +
+			") are not installed in this cluster; twinscale picks them up once they are, without a restart"
+	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessForbidden:
+		return "you may not list models." + model.SeldonGroup + " here: see deploy/rbac.yaml for what twinscale needs"
 	case len(a.rows.rows) == 0:
 		return "no Seldon Models or Servers found"
 	case a.st.filter != "":
@@ -297,9 +303,17 @@ func (a *App) renderEvents(st *themes.Styles, h int) []string {
 		lines = append(lines, eventLine(st, ev, a.loc))
 	}
 	if len(lines) == 1 {
-		lines = append(lines, st.Muted.Render("no recent events"))
+		lines = append(lines, st.Muted.Render(noEvents(a.rows.snap.Watch)))
 	}
 	return lines
+}
+
+// noEvents explains an empty events list: none, or none readable.
+func noEvents(w model.WatchState) string {
+	if w.Access[model.ResourceEvents] == model.AccessForbidden {
+		return "events forbidden: twinscale may not list and watch events here"
+	}
+	return "no recent events"
 }
 
 // eventLine draws one Event: time, symbol and reason, object, count, message.
