@@ -56,12 +56,18 @@ func (r relistCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 // startSession runs a watcher on ns through cfg, with the engine refreshing every 20 ms.
 func startSession(t *testing.T, cfg *rest.Config, ns string) *session {
 	t.Helper()
+	return startSessionWith(t, cfg, kube.Options{Namespaces: []string{ns}, Context: "envtest"})
+}
+
+// startSessionWith is startSession with the watcher's options.
+func startSessionWith(t *testing.T, cfg *rest.Config, opts kube.Options) *session {
+	t.Helper()
 	cfg = rest.CopyConfig(cfg)
 	s := &session{counter: &kube.RequestCounter{}}
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return kube.CountingTransport(rt, s.counter) })
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return relistCounter{next: rt, n: &s.relists} })
 	var err error
-	if s.w, err = kube.New(cfg, kube.Options{Namespaces: []string{ns}, Context: "envtest"}); err != nil {
+	if s.w, err = kube.New(cfg, opts); err != nil {
 		t.Fatal(err)
 	}
 	s.engine = watch.NewEngine(s.w, watch.EngineOptions{Interval: 20 * time.Millisecond})
@@ -253,4 +259,40 @@ func TestFaultAPIServerRestart(t *testing.T) {
 	s.eventually(t, recovery, "reconnected after a plain restart", func(snap *model.Snapshot) bool {
 		return snap.Watch.Connected && modelDesired(snap, fresh) == 1 && modelDesired(snap, iris) == 4
 	})
+}
+
+// TestFaultCRDsInstalledLater starts without the Seldon CRDs: the snapshot names them as
+// missing, and once they are installed the pairs appear without a restart. It removes
+// the shared API server's CRDs and installs them again before it ends.
+func TestFaultCRDsInstalledLater(t *testing.T) {
+	env := kubetest.Shared(t)
+	env.UninstallCRDs(t)
+	installed := false
+	t.Cleanup(func() {
+		if !installed {
+			env.InstallCRDs(t)
+		}
+	})
+	ns := env.Namespace(t)
+	s := startSessionWith(t, env.Config, kube.Options{Namespaces: []string{ns}, Recheck: 100 * time.Millisecond})
+	snap := s.eventually(t, synced, "synced without the CRDs", func(snap *model.Snapshot) bool {
+		return snap.Watch.Synced && snap.Watch.Access[model.ResourceModels] == model.AccessNotInstalled &&
+			snap.Watch.Access[model.ResourceServers] == model.AccessNotInstalled
+	})
+	const named = "Seldon CRDs models.mlops.seldon.io, servers.mlops.seldon.io not installed"
+	if table := tableOf(snap); !strings.Contains(table, named) || len(snap.Pairs) != 0 {
+		t.Errorf("snapshot without CRDs: want %q and no pairs:\n%s", named, table)
+	}
+
+	env.InstallCRDs(t)
+	installed = true
+	createPair(t, env, ns, "iris", 2)
+	snap = s.eventually(t, synced, "pair after the CRDs were installed", func(snap *model.Snapshot) bool {
+		p, ok := pairOf(snap, ns+"/iris")
+		return ok && p.Server != nil && p.ModelDesired == model.Known(2) &&
+			snap.Watch.Access[model.ResourceModels] == model.AccessOK && snap.Watch.SyncedKinds == 6
+	})
+	if table := tableOf(snap); strings.Contains(table, "not installed") {
+		t.Errorf("still says not installed:\n%s", table)
+	}
 }
