@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -47,7 +48,11 @@ full snapshot; a JSON snapshot can be viewed later with --snapshot-file.
 Exit codes:
   0  success (and, with --fail-on, no finding at or above that severity)
   1  --fail-on: at least one pair has a finding (or health) at or above the severity
-  2  error: bad flags, unreadable input, no data source`,
+  2  bad flags or arguments, unreadable input
+  3  kubeconfig: none found, broken, unknown context, or credentials rejected
+  4  the Kubernetes API server cannot be reached (or the watch did not sync in time)
+  5  bad Prometheus settings: URL, service, --prometheus-config file, --query template
+  6  the --theme cannot be loaded`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -78,7 +83,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	defer closeLog()
 	src, stop, err := openSource(ctx, o.rootOptions)
 	if err != nil {
-		return &exitErr{code: exitError, err: err}
+		return withCode(exitError, err)
 	}
 	defer stop()
 	if w, ok := src.(syncWaiter); ok {
@@ -86,12 +91,12 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		err := w.WaitSynced(wctx)
 		cancel()
 		if err != nil {
-			return &exitErr{code: exitError, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
+			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
 		}
 	}
 	snap := src.Snapshot()
 	if err := o.print(snap); err != nil {
-		return &exitErr{code: exitError, err: err}
+		return withCode(exitError, err)
 	}
 	if failOn {
 		if n := countAtOrAbove(snap, threshold); n > 0 {
@@ -133,7 +138,7 @@ func (o *snapshotOptions) print(snap *model.Snapshot) error {
 		dir, _ := themes.UserDir()
 		t, err := themes.Find(name, dir)
 		if err != nil {
-			return fmt.Errorf("theme: %w", err)
+			return &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
 		}
 		st = themes.New(t, false)
 		out = colorprofile.NewWriter(f, os.Environ())
@@ -183,30 +188,103 @@ func pluralPairs(n int) string {
 	return fmt.Sprintf("%d pairs", n)
 }
 
-// jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN
-// and infinities become 0 and the metric says why.
+// jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN and
+// infinities become 0 wherever they are (forecasts, decisions, metrics), and the metric
+// says why. The snapshot itself is shared and stays untouched.
 func jsonSafe(s *model.Snapshot) *model.Snapshot {
-	c := *s
-	c.Pairs = make([]model.Pair, len(s.Pairs))
-	copy(c.Pairs, s.Pairs)
+	cv, _ := finite(reflect.ValueOf(s))
+	c := cv.Interface().(*model.Snapshot)
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 	for i := range c.Pairs {
-		m := &c.Pairs[i].Metric
-		for _, f := range []*float64{&m.RPS, &m.Target, &m.LatencySec, &m.ErrorRate} {
-			if bad(*f) {
-				*f = 0
-				if m.Problem == "" {
-					m.Problem = "not a number from Prometheus"
-				}
-			}
-		}
-		for _, fp := range []**model.Forecast{&c.Pairs[i].ModelForecast, &c.Pairs[i].ServerForecast} {
-			if *fp != nil && bad((*fp).Ratio) {
-				f := **fp
-				f.Ratio = 0
-				*fp = &f
-			}
+		orig := s.Pairs[i].Metric
+		// A bad value was replaced, so c.Pairs is a copy and may be written.
+		if orig.Problem == "" && (bad(orig.RPS) || bad(orig.Target) || bad(orig.LatencySec) || bad(orig.ErrorRate)) {
+			c.Pairs[i].Metric.Problem = "not a number from Prometheus"
 		}
 	}
-	return &c
+	return c
+}
+
+// finite returns v with every NaN or infinite float that encoding/json would see set to
+// 0, and whether it changed anything. Values without one are returned as they are, not
+// copied.
+func finite(v reflect.Value) (reflect.Value, bool) {
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return reflect.Zero(v.Type()), true
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v, false
+		}
+		if e, ok := finite(v.Elem()); ok {
+			n := reflect.New(v.Type().Elem())
+			n.Elem().Set(e)
+			return n, true
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return v, false
+		}
+		if e, ok := finite(v.Elem()); ok {
+			n := reflect.New(v.Type()).Elem()
+			n.Set(e)
+			return n, true
+		}
+	case reflect.Struct:
+		var n reflect.Value
+		for i := range v.NumField() {
+			sf := v.Type().Field(i)
+			if !sf.IsExported() || sf.Tag.Get("json") == "-" {
+				continue
+			}
+			if f, ok := finite(v.Field(i)); ok {
+				if !n.IsValid() {
+					n = reflect.New(v.Type()).Elem()
+					n.Set(v)
+				}
+				n.Field(i).Set(f)
+			}
+		}
+		if n.IsValid() {
+			return n, true
+		}
+	case reflect.Slice, reflect.Array:
+		var n reflect.Value
+		for i := range v.Len() {
+			if f, ok := finite(v.Index(i)); ok {
+				if !n.IsValid() {
+					if v.Kind() == reflect.Slice {
+						n = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+						reflect.Copy(n, v)
+					} else {
+						n = reflect.New(v.Type()).Elem()
+						n.Set(v)
+					}
+				}
+				n.Index(i).Set(f)
+			}
+		}
+		if n.IsValid() {
+			return n, true
+		}
+	case reflect.Map:
+		var n reflect.Value
+		for it := v.MapRange(); it.Next(); {
+			if f, ok := finite(it.Value()); ok {
+				if !n.IsValid() {
+					n = reflect.MakeMapWithSize(v.Type(), v.Len())
+					for c := v.MapRange(); c.Next(); {
+						n.SetMapIndex(c.Key(), c.Value())
+					}
+				}
+				n.SetMapIndex(it.Key(), f)
+			}
+		}
+		if n.IsValid() {
+			return n, true
+		}
+	}
+	return v, false
 }
