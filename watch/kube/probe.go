@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -124,7 +125,7 @@ func redactHost(raw string) string {
 		return raw
 	}
 	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
+	return strings.TrimSuffix(u.String(), "/")
 }
 
 // scrubURLs prints err with the URLs inside it reduced to scheme and host.
