@@ -179,11 +179,17 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"snapshot json", append([]string{"snapshot", "-o", "json"}, withProm("--prometheus-url", srv.URL, "--prometheus-config", good)...),
 			func(r cli) string { return expect(r.code == exitOK, r) }},
 		{"wrong Prometheus password", append([]string{"snapshot", "-o", "yaml"}, withProm("--prometheus-url", srv.URL, "--prometheus-config", bad)...),
-			func(r cli) string { return expect(r.code == exitOK && strings.Contains(r.stdout, "401 Unauthorized"), r) }},
+			func(r cli) string {
+				return expect(r.code == exitOK && strings.Contains(r.stdout, "401 Unauthorized"), r)
+			}},
 		{"password in the Prometheus URL", append([]string{"snapshot"}, withProm("--prometheus-url", strings.Replace(srv.URL, "://", "://twinscale:"+inURL+"@", 1))...),
-			func(r cli) string { return expect(r.code == exitOK && strings.Contains(r.stdout, "401 Unauthorized"), r) }},
+			func(r cli) string {
+				return expect(r.code == exitOK && strings.Contains(r.stdout, "401 Unauthorized"), r)
+			}},
 		{"unreachable Prometheus with a password", append([]string{"snapshot"}, withProm("--prometheus-url", "http://twinscale:"+inURL+"@"+promtest.FreeAddr(t))...),
-			func(r cli) string { return expect(r.code == exitOK && strings.Contains(r.stdout, "connection refused"), r) }},
+			func(r cli) string {
+				return expect(r.code == exitOK && strings.Contains(r.stdout, "connection refused"), r)
+			}},
 		{"unparseable Prometheus config", append([]string{"snapshot"}, withProm("--prometheus-url", srv.URL, "--prometheus-config",
 			promConfig("broken.yml", "[\n"+testPassword))...),
 			func(r cli) string { return expect(r.code == exitPrometheus, r) }},
