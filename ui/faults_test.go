@@ -72,3 +72,25 @@ func TestMissingCRDsAreNamed(t *testing.T) {
 		t.Errorf("snapshot table does not name the missing CRDs:\n%s", b.String())
 	}
 }
+
+func TestForbiddenCellsAndUnpairedHPARows(t *testing.T) {
+	snap := &model.Snapshot{Taken: fixtureTime, Watch: model.WatchState{Synced: true, Connected: true,
+		Access: map[string]model.Access{model.ResourceStatefulSets: model.AccessForbidden}}}
+	snap.Pairs = []model.Pair{
+		{Key: "ns/iris", Namespace: "ns", ModelName: "iris", ServerName: "iris-server",
+			ModelDesired: model.Known(2), ModelReady: model.Known(2),
+			ServerDesired: model.Known(2), ServerReady: model.UnknownCount(model.UnknownForbidden)},
+		{Key: "ns/hpa:web", Namespace: "ns", Shape: []model.ShapeFlag{model.ShapeHPAUnknownTarget},
+			ModelHPA: &model.HPA{Meta: model.Meta{Namespace: "ns", Name: "web"}, Target: model.CrossRef{Kind: "Rollout", Name: "web"}},
+			ModelDesired: model.UnknownCount(model.UnknownNoModel), ModelReady: model.UnknownCount(model.UnknownNoModel)},
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, snap, nil, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"! statefulsets forbidden", "2/2  2/forbidden", "HPA web → Rollout web", "!hpa-kind?"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
