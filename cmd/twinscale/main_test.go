@@ -151,8 +151,6 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"snapshot"}, "no data source yet"},
-		{[]string{}, "no data source yet"},
 		{[]string{"snapshot", "--snapshot-file", "/nonexistent.json"}, "snapshot file"},
 		{[]string{"snapshot", "--snapshot-file", fixture, "-o", "xml"}, `output "xml"`},
 		{[]string{"-A", "-n", "a", "snapshot"}, "not both"},
