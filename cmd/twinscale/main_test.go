@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,5 +255,18 @@ func TestLogsGoToTheFileNotTheTerminal(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("log file lacks %q:\n%s", want, data)
 		}
+	}
+}
+
+func TestJSONSafeCleansEveryNonFiniteFloat(t *testing.T) {
+	nan := math.NaN()
+	s := &model.Snapshot{Pairs: []model.Pair{{Key: "ns/m",
+		ModelForecast: &model.Forecast{Ratio: nan, Total: math.Inf(1)},
+		Skew:          model.Skew{DesiredDiff: 1}}}}
+	if _, err := json.Marshal(jsonSafe(s)); err != nil {
+		t.Fatalf("snapshot with non-finite forecast fields does not encode: %v", err)
+	}
+	if !math.IsInf(s.Pairs[0].ModelForecast.Total, 1) {
+		t.Fatal("jsonSafe modified the shared snapshot")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
+	"github.com/twinscale/twinscale/watch/record"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -208,5 +209,8 @@ func jsonSafe(s *model.Snapshot) *model.Snapshot {
 			}
 		}
 	}
-	return &c
+	// Whatever else is not a number (a forecast's maths on a missing metric, say) becomes 0:
+	// JSON has no NaN, and the snapshot must print.
+	clean, _ := record.Finite(&c)
+	return clean
 }
