@@ -26,7 +26,7 @@ import (
 	"github.com/twinscale/twinscale/watch/static"
 )
 
-func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
+// TestMain (e2e_test.go) stops the shared API server after the tests.
 
 // cli is one in-process run of twinscale with its outputs.
 type cli struct {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"reflect"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -18,6 +17,7 @@ import (
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
+	"github.com/twinscale/twinscale/watch/record"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -188,103 +188,33 @@ func pluralPairs(n int) string {
 	return fmt.Sprintf("%d pairs", n)
 }
 
-// jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN and
-// infinities become 0 wherever they are (forecasts, decisions, metrics), and the metric
-// says why. The snapshot itself is shared and stays untouched.
+// jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN
+// and infinities become 0 and the metric says why.
 func jsonSafe(s *model.Snapshot) *model.Snapshot {
-	cv, _ := finite(reflect.ValueOf(s))
-	c := cv.Interface().(*model.Snapshot)
+	c := *s
+	c.Pairs = make([]model.Pair, len(s.Pairs))
+	copy(c.Pairs, s.Pairs)
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 	for i := range c.Pairs {
-		orig := s.Pairs[i].Metric
-		// A bad value was replaced, so c.Pairs is a copy and may be written.
-		if orig.Problem == "" && (bad(orig.RPS) || bad(orig.Target) || bad(orig.LatencySec) || bad(orig.ErrorRate)) {
-			c.Pairs[i].Metric.Problem = "not a number from Prometheus"
+		m := &c.Pairs[i].Metric
+		for _, f := range []*float64{&m.RPS, &m.Target, &m.LatencySec, &m.ErrorRate} {
+			if bad(*f) {
+				*f = 0
+				if m.Problem == "" {
+					m.Problem = "not a number from Prometheus"
+				}
+			}
+		}
+		for _, fp := range []**model.Forecast{&c.Pairs[i].ModelForecast, &c.Pairs[i].ServerForecast} {
+			if *fp != nil && bad((*fp).Ratio) {
+				f := **fp
+				f.Ratio = 0
+				*fp = &f
+			}
 		}
 	}
-	return c
-}
-
-// finite returns v with every NaN or infinite float that encoding/json would see set to
-// 0, and whether it changed anything. Values without one are returned as they are, not
-// copied.
-func finite(v reflect.Value) (reflect.Value, bool) {
-	switch v.Kind() {
-	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return reflect.Zero(v.Type()), true
-		}
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v, false
-		}
-		if e, ok := finite(v.Elem()); ok {
-			n := reflect.New(v.Type().Elem())
-			n.Elem().Set(e)
-			return n, true
-		}
-	case reflect.Interface:
-		if v.IsNil() {
-			return v, false
-		}
-		if e, ok := finite(v.Elem()); ok {
-			n := reflect.New(v.Type()).Elem()
-			n.Set(e)
-			return n, true
-		}
-	case reflect.Struct:
-		var n reflect.Value
-		for i := range v.NumField() {
-			sf := v.Type().Field(i)
-			if !sf.IsExported() || sf.Tag.Get("json") == "-" {
-				continue
-			}
-			if f, ok := finite(v.Field(i)); ok {
-				if !n.IsValid() {
-					n = reflect.New(v.Type()).Elem()
-					n.Set(v)
-				}
-				n.Field(i).Set(f)
-			}
-		}
-		if n.IsValid() {
-			return n, true
-		}
-	case reflect.Slice, reflect.Array:
-		var n reflect.Value
-		for i := range v.Len() {
-			if f, ok := finite(v.Index(i)); ok {
-				if !n.IsValid() {
-					if v.Kind() == reflect.Slice {
-						n = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-						reflect.Copy(n, v)
-					} else {
-						n = reflect.New(v.Type()).Elem()
-						n.Set(v)
-					}
-				}
-				n.Index(i).Set(f)
-			}
-		}
-		if n.IsValid() {
-			return n, true
-		}
-	case reflect.Map:
-		var n reflect.Value
-		for it := v.MapRange(); it.Next(); {
-			if f, ok := finite(it.Value()); ok {
-				if !n.IsValid() {
-					n = reflect.MakeMapWithSize(v.Type(), v.Len())
-					for c := v.MapRange(); c.Next(); {
-						n.SetMapIndex(c.Key(), c.Value())
-					}
-				}
-				n.SetMapIndex(it.Key(), f)
-			}
-		}
-		if n.IsValid() {
-			return n, true
-		}
-	}
-	return v, false
+	// Whatever else is not a number (a forecast's maths on a missing metric, say) becomes 0:
+	// JSON has no NaN, and the snapshot must print.
+	clean, _ := record.Finite(&c)
+	return clean
 }

@@ -217,12 +217,14 @@ func (s *liveSource) WaitSynced(ctx context.Context) error {
 // demoFlags are --demo and the simulation's own flags.
 type demoFlags struct {
 	enabled bool
+	advance time.Duration
 	opts    demo.Options
 }
 
 func (d *demoFlags) addFlags(fs *pflag.FlagSet) {
 	d.opts = demo.DefaultOptions()
 	fs.BoolVar(&d.enabled, "demo", false, "show a simulated Seldon Core 2 cluster instead of a real one (no cluster needed)")
+	fs.DurationVar(&d.advance, "demo-advance", 0, "run the demo story this far before showing it (e.g. 10m)")
 	d.opts.AddFlags(fs)
 }
 
@@ -235,6 +237,10 @@ func openDemo(ctx context.Context, o *rootOptions) (watch.Source, func(), error)
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.demo.advance < 0 || o.demo.advance > 24*time.Hour {
+		return nil, nil, fmt.Errorf("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
+	}
+	c.Step(o.demo.advance)
 	dyn, cs := c.Clients()
 	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: "demo", Cluster: "simulated (" + c.Options().Scenario + ")"})
 	ctx, cancel := context.WithCancel(ctx)
