@@ -66,7 +66,8 @@ func (e *Env) StopAPIServer(t testing.TB) {
 }
 
 // findProcess returns the id of the process running the named binary with arg among
-// its arguments: the test's own API server, told apart from others by its cert dir.
+// its arguments (from /proc: Linux only): the test's own API server, told apart from
+// others by its cert dir.
 func findProcess(binary, arg string) (int, error) {
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
