@@ -238,12 +238,19 @@ func TestBadDataShownOnRows(t *testing.T) {
 		union = append(union, fmt.Sprintf(`label_replace(label_replace(vector(%s), "namespace", %q, "", ""), "model", %q, "", "")`, v, ns, name))
 	}
 	// A Model without storageUri whose condition time is not a time, and a Server
-	// without serverConfig.
+	// without serverConfig. Seldon's real CRDs refuse such objects at the API server, so
+	// with them (TWINSCALE_REAL_CRDS) the test proves the refusal instead: twinscale can
+	// never be shown one.
+	realCRDs := os.Getenv(kubetest.RealCRDsEnv) != ""
 	env.CreateServer(t, ns, "broken-server", 1)
-	env.SetStatus(t, kubetest.ServersGVR, ns, "broken-server", map[string]any{"replicas": int64(1),
-		"conditions": []any{map[string]any{"type": "Ready", "status": "True", "lastTransitionTime": "yesterday"}}})
 	env.CreateModel(t, ns, "broken", "broken-server", 1)
-	unstructuredPatch(t, env, ns)
+	if realCRDs {
+		refusedByRealSchema(t, env, ns)
+	} else {
+		env.SetStatus(t, kubetest.ServersGVR, ns, "broken-server", map[string]any{"replicas": int64(1),
+			"conditions": []any{map[string]any{"type": "Ready", "status": "True", "lastTransitionTime": "yesterday"}}})
+		unstructuredPatch(t, env, ns)
+	}
 	// An HPA scaling an Argo Rollout: a kind twinscale does not pair.
 	env.CreateHPA(t, ns, "rollout-hpa", kubetest.HPASpec("Rollout", "web", "web", 1, 3, "3"))
 	srv := promtest.Start(t, promtest.Config{})
@@ -265,6 +272,11 @@ func TestBadDataShownOnRows(t *testing.T) {
 		t.Errorf("fine: %s", brief(p))
 	}
 	p, _ := findPair(snap, ns+"/broken")
+	if realCRDs {
+		if len(p.Findings) > 0 && p.Findings[0].Rule == model.RuleObjectProblem {
+			t.Errorf("broken: the real schema kept the objects valid, yet: %+v", p.Findings[0])
+		}
+	}
 	var problems []string
 	for _, f := range p.Findings {
 		if f.Rule == model.RuleObjectProblem {
@@ -272,8 +284,12 @@ func TestBadDataShownOnRows(t *testing.T) {
 		}
 	}
 	joined := strings.Join(problems, " | ")
-	for _, want := range []string{"Model " + ns + "/broken: spec.storageUri: missing", "Server " + ns + "/broken-server: spec.serverConfig: missing",
-		"status.conditions[0].lastTransitionTime: expected RFC 3339 time"} {
+	wantProblems := []string{"Model " + ns + "/broken: spec.storageUri: missing", "Server " + ns + "/broken-server: spec.serverConfig: missing",
+		"status.conditions[0].lastTransitionTime: expected RFC 3339 time"}
+	if realCRDs {
+		wantProblems = nil
+	}
+	for _, want := range wantProblems {
 		if !strings.Contains(joined, want) {
 			t.Errorf("broken: findings lack %q: %s", want, joined)
 		}
@@ -293,14 +309,42 @@ func TestBadDataShownOnRows(t *testing.T) {
 			}
 		}
 	}
-	for name, want := range map[string]string{"nan": "bad-metric", "inf": "bad-metric", "neginf": "bad-metric", "negative": "bad-metric",
-		"huge": "bad-metric", "broken": "invalid", "HPA rollout-hpa → Rollout web": "hpa-kind?"} {
+	wantRows := map[string]string{"nan": "bad-metric", "inf": "bad-metric", "neginf": "bad-metric", "negative": "bad-metric",
+		"huge": "bad-metric", "broken": "invalid", "HPA rollout-hpa → Rollout web": "hpa-kind?"}
+	if realCRDs {
+		delete(wantRows, "broken")
+	}
+	for name, want := range wantRows {
 		if !strings.Contains(rows[name], want) {
 			t.Errorf("row %s lacks %q: %q\n%s", name, want, rows[name], r.stdout)
 		}
 	}
 	if strings.Contains(rows["fine"], "bad-metric") || !strings.Contains(rows["fine"], "2.5 rps") {
 		t.Errorf("row fine: %q", rows["fine"])
+	}
+}
+
+// refusedByRealSchema checks that Seldon's CRDs reject the broken fields outright.
+func refusedByRealSchema(t *testing.T, env *kubetest.Env, ns string) {
+	t.Helper()
+	ctx := context.Background()
+	models := env.Dynamic.Resource(kubetest.ModelsGVR).Namespace(ns)
+	u, err := models.Get(ctx, "broken", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(u.Object["spec"].(map[string]any), "storageUri")
+	if _, err := models.Update(ctx, u, metav1.UpdateOptions{}); err == nil || !strings.Contains(err.Error(), "storageUri") {
+		t.Fatalf("the real Model schema accepted a Model without storageUri: %v", err)
+	}
+	servers := env.Dynamic.Resource(kubetest.ServersGVR).Namespace(ns)
+	s, err := servers.Get(ctx, "broken-server", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Object["status"] = map[string]any{"replicas": int64(1)}
+	if _, err := servers.UpdateStatus(ctx, s, metav1.UpdateOptions{}); err == nil || !strings.Contains(err.Error(), "loadedModels") {
+		t.Fatalf("the real Server schema accepted a status without loadedModels: %v", err)
 	}
 }
 
