@@ -12,10 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
@@ -51,21 +47,6 @@ func binary(t *testing.T) string {
 	return builtBin
 }
 
-// writeKubeconfig writes a kubeconfig for cfg, as a user of the cluster would have one.
-func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
-	t.Helper()
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts["envtest-admin"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
-	kc.CurrentContext = "envtest-admin"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestSnapshotAgainstAPIServerAndPrometheus runs the built binary in snapshot mode against
 // the real API server and a real Prometheus, as an on-call engineer would.
 func TestSnapshotAgainstAPIServerAndPrometheus(t *testing.T) {
@@ -85,7 +66,7 @@ func TestSnapshotAgainstAPIServerAndPrometheus(t *testing.T) {
 	p := promtest.Start(t, promtest.Config{Targets: []string{exp.Addr}})
 
 	bin := binary(t)
-	kubeconfig := writeKubeconfig(t, env.Config)
+	kubeconfig := kubetest.WriteKubeconfig(t, env.Config, "envtest", ns, "")
 	logFile := filepath.Join(t.TempDir(), "twinscale.log")
 	args := []string{"snapshot", "--kubeconfig", kubeconfig, "-n", ns, "--log-file", logFile,
 		"--prometheus-url", p.URL, "--rate-window", "5s", "--poll-interval", "1s", "-o", "json"}
