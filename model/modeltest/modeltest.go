@@ -231,8 +231,8 @@ func HPA(i int, server bool) model.HPA {
 			TargetType:      "AverageValue", Target: Target}},
 		Behavior:        Behavior(),
 		CurrentReplicas: r, DesiredReplicas: desired,
-		LastScaleTime:   T0.Add(-time.Duration(10+i%50) * time.Minute),
-		CurrentMetrics:  []model.MetricValue{{Type: "Object", Name: "infer_rps", AverageValue: avg, HasAverage: true}},
+		LastScaleTime:  T0.Add(-time.Duration(10+i%50) * time.Minute),
+		CurrentMetrics: []model.MetricValue{{Type: "Object", Name: "infer_rps", AverageValue: avg, HasAverage: true}},
 		Conditions: []model.Condition{
 			{Type: "AbleToScale", Status: "True", Reason: "ReadyForNewScale",
 				Message: "recommended size matches current size", Since: T0.Add(-time.Hour)},
