@@ -101,18 +101,29 @@ func (a *Analyzer) Apply(now time.Time, pairs []Pair) {
 	for i := range pairs {
 		p := &pairs[i]
 		seen[p.Key] = true
-		st := a.pairs[p.Key]
-		if st == nil {
-			st = &pairState{}
-			a.pairs[p.Key] = st
-		}
-		st.apply(now, p)
+		a.applyLocked(now, p)
 	}
 	for k := range a.pairs {
 		if !seen[k] {
 			delete(a.pairs, k)
 		}
 	}
+}
+
+// applyPair analyses one pair in place like Apply, forgetting no other pair.
+func (a *Analyzer) applyPair(now time.Time, p *Pair) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.applyLocked(now, p)
+}
+
+func (a *Analyzer) applyLocked(now time.Time, p *Pair) {
+	st := a.pairs[p.Key]
+	if st == nil {
+		st = &pairState{}
+		a.pairs[p.Key] = st
+	}
+	st.apply(now, p)
 }
 
 func (st *pairState) apply(now time.Time, p *Pair) {

@@ -93,6 +93,10 @@ type ChangeLog struct {
 	perPair  map[string][]Change
 	global   []Change // ring, oldest first
 	pairKeys map[string]bool
+	// added counts entries ever added; touched, when not nil, collects the pair keys that
+	// gained one (the Tracker rebuilds those pairs).
+	added   int
+	touched map[string]bool
 }
 
 type objectFields struct {
@@ -143,6 +147,10 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		hpaDesired[t] = h.DesiredReplicas
 		hpaOf[t] = h.Name
 	}
+	want := func(target string) (int32, string, bool) {
+		n, ok := hpaDesired[target]
+		return n, hpaOf[target], ok
+	}
 
 	l.pairKeys = map[string]bool{}
 	for _, o := range cur {
@@ -165,19 +173,7 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 				l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldCreated})
 				continue
 			}
-			for i, f := range o.fields {
-				before := ""
-				if i < len(old.fields) && old.fields[i].name == f.name {
-					before = old.fields[i].value
-				}
-				if before != f.value {
-					l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
-						Field: f.name, Before: before, After: f.value})
-				}
-			}
-			if o.kind != "HPA" && old.replicas != o.replicas {
-				l.replicaChange(now, k, o, old.replicas, hpaDesired, hpaOf)
-			}
+			l.compare(now, k, old, o, want)
 		}
 		oldKeys := make([]string, 0, len(l.objects))
 		for k := range l.objects {
@@ -192,7 +188,7 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 			delete(l.pending, k)
 		}
 	}
-	l.resolvePending(now, cur, hpaDesired, hpaOf)
+	l.resolvePending(now, cur, want)
 	l.objects = cur
 	l.seen = true
 
@@ -204,9 +200,82 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 	}
 }
 
+// compare records the changes between an object's last fields and its current ones.
+func (l *ChangeLog) compare(now time.Time, k string, old, o objectFields, want hpaLookup) {
+	for i, f := range o.fields {
+		before := ""
+		if i < len(old.fields) && old.fields[i].name == f.name {
+			before = old.fields[i].value
+		}
+		if before != f.value {
+			l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
+				Field: f.name, Before: before, After: f.value})
+		}
+	}
+	if o.kind != "HPA" && old.replicas != o.replicas {
+		l.replicaChange(now, k, o, old.replicas, want)
+	}
+}
+
+// hpaLookup returns the desiredReplicas and name of the HPA scaling "Kind/ns/target", or false.
+type hpaLookup func(target string) (int32, string, bool)
+
+// observeChanged is ObservePairs for an Inventory with the same objects, names and links as
+// the last one observed, in which only the objects at the given indexes changed. Entries
+// come out in the same order ObservePairs would give them.
+func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers, hpas []int32) {
+	type item struct {
+		key string
+		o   objectFields
+	}
+	items := make([]item, 0, len(models)+len(servers)+len(hpas))
+	for _, i := range models {
+		m := &inv.Models[i]
+		k := "Model/" + m.Key()
+		items = append(items, item{k, modelFields(m, l.objects[k].pairs)})
+	}
+	for _, i := range servers {
+		s := &inv.Servers[i]
+		k := "Server/" + s.Key()
+		items = append(items, item{k, serverFields(s, l.objects[k].pairs)})
+	}
+	for _, i := range hpas {
+		h := &inv.HPAs[i]
+		k := "HPA/" + h.Key()
+		items = append(items, item{k, hpaFields(h, l.objects[k].pairs)})
+	}
+	sort.Slice(items, func(a, b int) bool { return items[a].key < items[b].key })
+	want := scanHPAs(inv)
+	for _, it := range items {
+		l.compare(now, it.key, l.objects[it.key], it.o, want)
+		l.objects[it.key] = it.o
+	}
+	l.resolvePending(now, l.objects, want)
+}
+
+// scanHPAs looks a target's HPA up the way ObservePairs' maps do (the last HPA in the
+// Inventory's order with a desired count wins), scanning instead of indexing: it is
+// asked only about the few targets whose replicas changed.
+func scanHPAs(inv Inventory) hpaLookup {
+	return func(target string) (int32, string, bool) {
+		var n int32
+		var name string
+		found := false
+		for i := range inv.HPAs {
+			h := &inv.HPAs[i]
+			if h.DesiredReplicas == 0 || len(target) != len(h.Target.Kind)+len(h.Namespace)+len(h.Target.Name)+2 {
+				continue
+			}
+			if h.Target.Kind+"/"+h.Namespace+"/"+h.Target.Name == target {
+				n, name, found = h.DesiredReplicas, h.Name, true
+			}
+		}
+		return n, name, found
+	}
+}
+
 // replicaChange records a spec.replicas change unless the object's HPA asked for exactly that size.
-func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string,
-	hpaDesired map[string]int32, hpaOf map[string]string) {
+func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string, want hpaLookup) {
 	c := Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
 		Field: FieldReplicas, Before: before, After: o.replicas}
 	if p, ok := l.pending[key]; ok {
@@ -215,21 +284,23 @@ func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, bef
 		delete(l.pending, key)
 	}
 	target := o.kind + "/" + o.ns + "/" + o.name
-	want, hasHPA := hpaDesired[target]
+	n, name, hasHPA := want(target)
 	if !hasHPA {
 		c.Note = "by hand: no " + o.kind + " HPA"
 		l.add(c)
 		return
 	}
-	if strconv.Itoa(int(want)) == o.replicas {
+	if strconv.Itoa(int(n)) == o.replicas {
 		return // the HPA did it
 	}
-	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, hpaOf[target], want)
+	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, n)
 	l.pending[key] = pendingReplicas{change: c, hpa: target}
 }
 
-func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, hpaDesired map[string]int32,
-	hpaOf map[string]string) {
+func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, want hpaLookup) {
+	if len(l.pending) == 0 {
+		return
+	}
 	keys := make([]string, 0, len(l.pending))
 	for k := range l.pending {
 		keys = append(keys, k)
@@ -242,15 +313,14 @@ func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, h
 			delete(l.pending, k)
 			continue
 		}
-		want, hasHPA := hpaDesired[p.hpa]
-		name := hpaOf[p.hpa]
-		if hasHPA && strconv.Itoa(int(want)) == o.replicas {
+		n, name, hasHPA := want(p.hpa)
+		if hasHPA && strconv.Itoa(int(n)) == o.replicas {
 			delete(l.pending, k) // the HPA's status caught up: it was the HPA after all
 			continue
 		}
 		if now.Sub(p.change.At) >= l.opts.HandGrace {
 			if hasHPA {
-				p.change.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, want)
+				p.change.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, n)
 			}
 			l.add(p.change)
 			delete(l.pending, k)
@@ -259,7 +329,11 @@ func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, h
 }
 
 func (l *ChangeLog) add(c Change) {
+	l.added++
 	for _, k := range c.Pairs {
+		if l.touched != nil {
+			l.touched[k] = true
+		}
 		l.perPair[k] = insertBounded(l.perPair[k], c, l.opts.PerPair)
 	}
 	l.global = insertBounded(l.global, c, l.opts.Total)
@@ -342,48 +416,66 @@ func projectFields(inv Inventory, pairs []Pair) map[string]objectFields {
 		}
 	}
 	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
-	for _, m := range inv.Models {
+	for i := range inv.Models {
+		m := &inv.Models[i]
 		k := "Model/" + m.Key()
-		out[k] = objectFields{
-			kind: "Model", ns: m.Namespace, name: m.Name, pairs: sortedCopy(pairsOf[k]),
-			replicas: optInt32(m.Replicas),
-			fields: []field{
-				{"storageUri", m.StorageURI},
-				{"artifactVersion", optInt64(m.ArtifactVersion)},
-				{"server", m.Server},
-				{"minReplicas", optInt32(m.MinReplicas)},
-				{"maxReplicas", optInt32(m.MaxReplicas)},
-			},
-		}
+		out[k] = modelFields(m, sortedCopy(pairsOf[k]))
 	}
-	for _, s := range inv.Servers {
+	for i := range inv.Servers {
+		s := &inv.Servers[i]
 		k := "Server/" + s.Key()
-		out[k] = objectFields{
-			kind: "Server", ns: s.Namespace, name: s.Name, pairs: sortedCopy(pairsOf[k]),
-			replicas: optInt32(s.Replicas),
-			fields: []field{
-				{"serverConfig", s.ServerConfig},
-				{"minReplicas", optInt32(s.MinReplicas)},
-				{"maxReplicas", optInt32(s.MaxReplicas)},
-			},
-		}
+		out[k] = serverFields(s, sortedCopy(pairsOf[k]))
 	}
-	for _, h := range inv.HPAs {
+	for i := range inv.HPAs {
+		h := &inv.HPAs[i]
 		k := "HPA/" + h.Key()
-		f := []field{
-			{"target", h.Target.Kind + "/" + h.Target.Name},
-			{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
-			{"maxReplicas", strconv.Itoa(int(h.MaxReplicas))},
-			{"metrics", MetricsText(h.Metrics)},
-		}
-		var up, down *ScalingRules
-		if h.Behavior != nil {
-			up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
-		}
-		f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
-		out[k] = objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: sortedCopy(pairsOf[k]), fields: f}
+		out[k] = hpaFields(h, sortedCopy(pairsOf[k]))
 	}
 	return out
+}
+
+// modelFields are the fields of a Model worth a timeline entry.
+func modelFields(m *SeldonModel, pairs []string) objectFields {
+	return objectFields{
+		kind: "Model", ns: m.Namespace, name: m.Name, pairs: pairs,
+		replicas: optInt32(m.Replicas),
+		fields: []field{
+			{"storageUri", m.StorageURI},
+			{"artifactVersion", optInt64(m.ArtifactVersion)},
+			{"server", m.Server},
+			{"minReplicas", optInt32(m.MinReplicas)},
+			{"maxReplicas", optInt32(m.MaxReplicas)},
+		},
+	}
+}
+
+// serverFields are the fields of a Server worth a timeline entry.
+func serverFields(s *SeldonServer, pairs []string) objectFields {
+	return objectFields{
+		kind: "Server", ns: s.Namespace, name: s.Name, pairs: pairs,
+		replicas: optInt32(s.Replicas),
+		fields: []field{
+			{"serverConfig", s.ServerConfig},
+			{"minReplicas", optInt32(s.MinReplicas)},
+			{"maxReplicas", optInt32(s.MaxReplicas)},
+		},
+	}
+}
+
+// hpaFields are the fields of an HPA worth a timeline entry.
+func hpaFields(h *HPA, pairs []string) objectFields {
+	f := []field{
+		{"target", h.Target.Kind + "/" + h.Target.Name},
+		{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
+		{"maxReplicas", strconv.Itoa(int(h.MaxReplicas))},
+		{"metrics", MetricsText(h.Metrics)},
+	}
+	var up, down *ScalingRules
+	if h.Behavior != nil {
+		up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
+	}
+	f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
+	return objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: pairs, fields: f}
 }
 
 func sortedCopy(in []string) []string {

@@ -93,6 +93,13 @@ func (h *History) Keys() []string {
 	return keys
 }
 
+// headAt reports whether now falls in the head slot, so recording replicas at now would
+// not move the head (and every pair's sparkline and staleness stay as they are).
+func (h *History) headAt(now time.Time) bool {
+	idx, ok := h.slot(now)
+	return ok && h.started && idx == h.head
+}
+
 // Head is the start time of the newest slot; zero before anything was recorded.
 func (h *History) Head() time.Time {
 	if !h.started {
