@@ -5,6 +5,7 @@ package model
 func NewFullTracker(opts TrackerOptions) *Tracker {
 	t := NewTracker(opts)
 	t.fullOnly = true
+	t.analyzer.fresh = true
 	return t
 }
 
