@@ -133,7 +133,7 @@ func Model(i int) model.SeldonModel {
 	r := Replicas(i)
 	m := model.SeldonModel{
 		Meta: meta("Model", i, ns, name), Server: server,
-		Replicas: i32(r), MinReplicas: i32(1), MaxReplicas: i32(8),
+		Replicas: i32(r),
 		StorageURI:     "gs://seldon-models/fraud/" + name,
 		StatusReplicas: r, AvailableReplicas: r, ObservedGeneration: 1,
 		Selector: "server=" + server,
@@ -160,7 +160,7 @@ func Server(i int) model.SeldonServer {
 	ns, _, server := Names(i)
 	r := Replicas(i)
 	s := model.SeldonServer{
-		Meta: meta("Server", i, ns, server), Replicas: i32(r), MinReplicas: i32(1), MaxReplicas: i32(8),
+		Meta: meta("Server", i, ns, server), Replicas: i32(r),
 		ServerConfig: "mlserver", StatusReplicas: r, LoadedModels: 1, ObservedGeneration: 1,
 		Selector: "seldon-server-name=" + server,
 	}
