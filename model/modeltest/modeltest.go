@@ -133,7 +133,7 @@ func Model(i int) model.SeldonModel {
 	r := Replicas(i)
 	m := model.SeldonModel{
 		Meta: meta("Model", i, ns, name), Server: server,
-		Replicas: i32(r),
+		Replicas:       i32(r),
 		StorageURI:     "gs://seldon-models/fraud/" + name,
 		StatusReplicas: r, AvailableReplicas: r, ObservedGeneration: 1,
 		Selector: "server=" + server,

@@ -87,4 +87,3 @@ func BenchmarkWatcherInventory(b *testing.B) {
 		cancel()
 	}
 }
-

@@ -20,13 +20,13 @@ import (
 // which lets model.Tracker skip the kind without looking at its objects. Slices handed
 // out are never modified: a change copies the slice first.
 type projector struct {
-	mu        sync.Mutex // serialises inventory
-	models    kindCache[model.SeldonModel]
-	servers   kindCache[model.SeldonServer]
-	hpas      kindCache[model.HPA]
-	sets      kindCache[model.Workload]
-	deploys   kindCache[model.Workload]
-	events    eventCache
+	mu      sync.Mutex // serialises inventory
+	models  kindCache[model.SeldonModel]
+	servers kindCache[model.SeldonServer]
+	hpas    kindCache[model.HPA]
+	sets    kindCache[model.Workload]
+	deploys kindCache[model.Workload]
+	events  eventCache
 	// workloads is sets and deploys merged, from lastSets and lastDeploys.
 	workloads             []model.Workload
 	lastSets, lastDeploys []model.Workload

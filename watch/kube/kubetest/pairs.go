@@ -104,7 +104,9 @@ func seldonServer(s model.SeldonServer) *unstructured.Unstructured {
 	return seldonObject("Server", s.Meta, spec, status)
 }
 
-func milli(v float64) *resource.Quantity { return resource.NewMilliQuantity(int64(v*1000), resource.DecimalSI) }
+func milli(v float64) *resource.Quantity {
+	return resource.NewMilliQuantity(int64(v*1000), resource.DecimalSI)
+}
 
 func hpa(h model.HPA) *autoscalingv2.HorizontalPodAutoscaler {
 	mt := h.Metrics[0]
