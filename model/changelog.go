@@ -85,18 +85,24 @@ type ChangeLogOptions struct {
 }
 
 // ChangeLog turns successive Inventories into a bounded timeline of spec changes. Not safe for concurrent use.
+//
+// It keeps the last Inventory it observed (and its pairs), which the last snapshot holds
+// anyway, rather than a copy of every object's fields: an object whose UID and
+// resourceVersion did not change is not compared at all, and the fields of the others
+// are rendered only to be compared.
 type ChangeLog struct {
-	opts     ChangeLogOptions
-	seen     bool
-	objects  map[string]objectFields // "Kind/ns/name" → fields of the last Inventory
-	pending  map[string]pendingReplicas
-	perPair  map[string][]Change
-	global   []Change // ring, oldest first
-	pairKeys map[string]bool
+	opts      ChangeLogOptions
+	seen      bool
+	prev      Inventory // the last Inventory observed; never modified
+	prevPairs []Pair    // its pairs
+	pending   map[string]pendingReplicas
+	perPair   map[string][]Change
+	global    []Change // ring, oldest first
 	// added counts entries ever added; touched, when not nil, collects the pair keys that
 	// gained one (the Tracker rebuilds those pairs).
 	added   int
 	touched map[string]bool
+	fresh   bool // compare every object, whatever its version (the tests' reference)
 }
 
 type objectFields struct {
@@ -124,10 +130,7 @@ func NewChangeLog(opts ChangeLogOptions) *ChangeLog {
 	if opts.HandGrace <= 0 {
 		opts.HandGrace = 30 * time.Second
 	}
-	return &ChangeLog{
-		opts: opts, objects: map[string]objectFields{}, pending: map[string]pendingReplicas{},
-		perPair: map[string][]Change{}, pairKeys: map[string]bool{},
-	}
+	return &ChangeLog{opts: opts, pending: map[string]pendingReplicas{}, perPair: map[string][]Change{}}
 }
 
 // Observe compares inv with the previous Inventory and records every spec change. The first call only
@@ -136,7 +139,8 @@ func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, 
 
 // ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
 func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
-	cur := projectFields(inv, pairs)
+	cur := objectIndex(inv)
+	pairsOf := pairsOfObjects(pairs)
 	hpaDesired := map[string]int32{} // "Kind/ns/target" → desiredReplicas of the HPA scaling it
 	hpaOf := map[string]string{}
 	for _, h := range inv.HPAs {
@@ -152,14 +156,8 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		return n, hpaOf[target], ok
 	}
 
-	l.pairKeys = map[string]bool{}
-	for _, o := range cur {
-		for _, k := range o.pairs {
-			l.pairKeys[k] = true
-		}
-	}
-
 	if l.seen {
+		old := objectIndex(l.prev)
 		// Walk in key order so entries at the same instant come out in a stable order.
 		keys := make([]string, 0, len(cur))
 		for k := range cur {
@@ -167,37 +165,132 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			o := cur[k]
-			old, ok := l.objects[k]
+			r := cur[k]
+			pr, ok := old[k]
 			if !ok {
+				o := render(inv, r, pairsOf[k])
 				l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldCreated})
 				continue
 			}
-			l.compare(now, k, old, o, want)
+			if !l.fresh && sameVersion(r.meta(inv), pr.meta(l.prev)) {
+				continue
+			}
+			l.compare(now, k, render(l.prev, pr, nil), render(inv, r, pairsOf[k]), want)
 		}
-		oldKeys := make([]string, 0, len(l.objects))
-		for k := range l.objects {
+		var oldKeys []string
+		for k := range old {
 			if _, ok := cur[k]; !ok {
 				oldKeys = append(oldKeys, k)
 			}
 		}
 		sort.Strings(oldKeys)
+		var oldPairsOf map[string][]string
 		for _, k := range oldKeys {
-			o := l.objects[k]
+			if oldPairsOf == nil {
+				oldPairsOf = pairsOfObjects(l.prevPairs)
+			}
+			o := render(l.prev, old[k], oldPairsOf[k])
 			l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldDeleted})
 			delete(l.pending, k)
 		}
 	}
-	l.resolvePending(now, cur, want)
-	l.objects = cur
-	l.seen = true
+	l.resolvePending(now, func(k string) (objectFields, bool) {
+		r, ok := cur[k]
+		if !ok {
+			return objectFields{}, false
+		}
+		return render(inv, r, nil), true
+	}, want)
+	l.prev, l.prevPairs, l.seen = inv, pairs, true
 
 	// Forget the rings of pairs that no longer exist; the global ring still remembers their last entries.
+	live := map[string]bool{}
+	for _, ks := range pairsOf {
+		for _, k := range ks {
+			live[k] = true
+		}
+	}
 	for k := range l.perPair {
-		if !l.pairKeys[k] {
+		if !live[k] {
 			delete(l.perPair, k)
 		}
 	}
+}
+
+// sameVersion reports whether two objects are one object at one version: their fields
+// are the same and need no comparing.
+func sameVersion(a, b *Meta) bool {
+	return a.UID != "" && a.ResourceVersion != "" && a.UID == b.UID && a.ResourceVersion == b.ResourceVersion
+}
+
+// objRef locates a Model, Server or HPA in an Inventory.
+type objRef struct {
+	kind string // Model, Server or HPA
+	i    int
+}
+
+func (r objRef) meta(inv Inventory) *Meta {
+	switch r.kind {
+	case "Model":
+		return &inv.Models[r.i].Meta
+	case "Server":
+		return &inv.Servers[r.i].Meta
+	}
+	return &inv.HPAs[r.i].Meta
+}
+
+// objectIndex maps "Kind/ns/name" to the Models, Servers and HPAs of inv.
+func objectIndex(inv Inventory) map[string]objRef {
+	out := make(map[string]objRef, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
+	for i := range inv.Models {
+		out["Model/"+inv.Models[i].Key()] = objRef{"Model", i}
+	}
+	for i := range inv.Servers {
+		out["Server/"+inv.Servers[i].Key()] = objRef{"Server", i}
+	}
+	for i := range inv.HPAs {
+		out["HPA/"+inv.HPAs[i].Key()] = objRef{"HPA", i}
+	}
+	return out
+}
+
+// render flattens the fields of one object worth a timeline entry.
+func render(inv Inventory, r objRef, pairs []string) objectFields {
+	switch r.kind {
+	case "Model":
+		return modelFields(&inv.Models[r.i], pairs)
+	case "Server":
+		return serverFields(&inv.Servers[r.i], pairs)
+	}
+	return hpaFields(&inv.HPAs[r.i], pairs)
+}
+
+// pairsOfObjects files the keys of the pairs Join put each object in under "Kind/ns/name", sorted.
+func pairsOfObjects(pairs []Pair) map[string][]string {
+	out := map[string][]string{}
+	add := func(k, key string) {
+		if !slices.Contains(out[k], key) {
+			out[k] = append(out[k], key)
+		}
+	}
+	for _, p := range pairs {
+		if p.Model != nil {
+			add("Model/"+p.Model.Key(), p.Key)
+		}
+		if p.Server != nil {
+			add("Server/"+p.Server.Key(), p.Key)
+		}
+		if p.ModelHPA != nil {
+			add("HPA/"+p.ModelHPA.Key(), p.Key)
+		}
+		if p.ServerHPA != nil {
+			add("HPA/"+p.ServerHPA.Key(), p.Key)
+		}
+	}
+	for _, ks := range out {
+		sort.Strings(ks)
+	}
+	return out
 }
 
 // compare records the changes between an object's last fields and its current ones.
@@ -220,37 +313,67 @@ func (l *ChangeLog) compare(now time.Time, k string, old, o objectFields, want h
 // hpaLookup returns the desiredReplicas and name of the HPA scaling "Kind/ns/target", or false.
 type hpaLookup func(target string) (int32, string, bool)
 
-// observeChanged is ObservePairs for an Inventory with the same objects, names and links as
-// the last one observed, in which only the objects at the given indexes changed. Entries
-// come out in the same order ObservePairs would give them.
-func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers, hpas []int32) {
+// observeChanged is ObservePairs for an Inventory with the same objects, names and links
+// in the same places as the last one observed, in which only the objects at the given
+// indexes changed; pairsOf gives the sorted keys of the pairs an object is in. Entries
+// come out in the same order ObservePairs would give them. Call setPairs with the new
+// pairs afterwards.
+func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers, hpas []int32,
+	pairsOf func(kind string, i int32) []string) {
 	type item struct {
 		key string
-		o   objectFields
+		ref objRef
 	}
 	items := make([]item, 0, len(models)+len(servers)+len(hpas))
 	for _, i := range models {
-		m := &inv.Models[i]
-		k := "Model/" + m.Key()
-		items = append(items, item{k, modelFields(m, l.objects[k].pairs)})
+		items = append(items, item{"Model/" + inv.Models[i].Key(), objRef{"Model", int(i)}})
 	}
 	for _, i := range servers {
-		s := &inv.Servers[i]
-		k := "Server/" + s.Key()
-		items = append(items, item{k, serverFields(s, l.objects[k].pairs)})
+		items = append(items, item{"Server/" + inv.Servers[i].Key(), objRef{"Server", int(i)}})
 	}
 	for _, i := range hpas {
-		h := &inv.HPAs[i]
-		k := "HPA/" + h.Key()
-		items = append(items, item{k, hpaFields(h, l.objects[k].pairs)})
+		items = append(items, item{"HPA/" + inv.HPAs[i].Key(), objRef{"HPA", int(i)}})
 	}
 	sort.Slice(items, func(a, b int) bool { return items[a].key < items[b].key })
 	want := scanHPAs(inv)
 	for _, it := range items {
-		l.compare(now, it.key, l.objects[it.key], it.o, want)
-		l.objects[it.key] = it.o
+		l.compare(now, it.key, render(l.prev, it.ref, nil), render(inv, it.ref, pairsOf(it.ref.kind, int32(it.ref.i))), want)
 	}
-	l.resolvePending(now, l.objects, want)
+	l.resolvePending(now, func(k string) (objectFields, bool) { return findObject(inv, k) }, want)
+	l.prev = inv
+}
+
+// setPairs records the pairs of the Inventory observeChanged last saw.
+func (l *ChangeLog) setPairs(pairs []Pair) { l.prevPairs = pairs }
+
+// findObject renders the object of "Kind/ns/name" in inv, scanning: pending changes are few.
+func findObject(inv Inventory, key string) (objectFields, bool) {
+	kind, rest, _ := strings.Cut(key, "/")
+	ns, name, _ := strings.Cut(rest, "/")
+	found := -1
+	match := func(m *Meta, i int) {
+		if m.Namespace == ns && m.Name == name {
+			found = i
+		}
+	}
+	switch kind {
+	case "Model":
+		for i := range inv.Models {
+			match(&inv.Models[i].Meta, i)
+		}
+	case "Server":
+		for i := range inv.Servers {
+			match(&inv.Servers[i].Meta, i)
+		}
+	case "HPA":
+		for i := range inv.HPAs {
+			match(&inv.HPAs[i].Meta, i)
+		}
+	}
+	if found < 0 {
+		return objectFields{}, false
+	}
+	return render(inv, objRef{kind, found}, nil), true
 }
 
 // scanHPAs looks a target's HPA up the way ObservePairs' maps do (the last HPA in the
@@ -297,7 +420,7 @@ func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, bef
 	l.pending[key] = pendingReplicas{change: c, hpa: target}
 }
 
-func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, want hpaLookup) {
+func (l *ChangeLog) resolvePending(now time.Time, cur func(key string) (objectFields, bool), want hpaLookup) {
 	if len(l.pending) == 0 {
 		return
 	}
@@ -308,7 +431,7 @@ func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, w
 	sort.Strings(keys)
 	for _, k := range keys {
 		p := l.pending[k]
-		o, ok := cur[k]
+		o, ok := cur(k)
 		if !ok {
 			delete(l.pending, k)
 			continue
@@ -392,48 +515,6 @@ func (l *ChangeLog) Annotate(s *Snapshot, perPair, total int) {
 	s.Changes = l.Recent(total)
 }
 
-// projectFields flattens the spec fields worth a timeline entry, in a fixed order per kind, and
-// files each object under the keys of the pairs Join put it in.
-func projectFields(inv Inventory, pairs []Pair) map[string]objectFields {
-	pairsOf := map[string][]string{} // "Kind/ns/name" → pair keys
-	add := func(k, key string) {
-		if !slices.Contains(pairsOf[k], key) {
-			pairsOf[k] = append(pairsOf[k], key)
-		}
-	}
-	for _, p := range pairs {
-		if p.Model != nil {
-			add("Model/"+p.Model.Key(), p.Key)
-		}
-		if p.Server != nil {
-			add("Server/"+p.Server.Key(), p.Key)
-		}
-		if p.ModelHPA != nil {
-			add("HPA/"+p.ModelHPA.Key(), p.Key)
-		}
-		if p.ServerHPA != nil {
-			add("HPA/"+p.ServerHPA.Key(), p.Key)
-		}
-	}
-	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
-	for i := range inv.Models {
-		m := &inv.Models[i]
-		k := "Model/" + m.Key()
-		out[k] = modelFields(m, sortedCopy(pairsOf[k]))
-	}
-	for i := range inv.Servers {
-		s := &inv.Servers[i]
-		k := "Server/" + s.Key()
-		out[k] = serverFields(s, sortedCopy(pairsOf[k]))
-	}
-	for i := range inv.HPAs {
-		h := &inv.HPAs[i]
-		k := "HPA/" + h.Key()
-		out[k] = hpaFields(h, sortedCopy(pairsOf[k]))
-	}
-	return out
-}
-
 // modelFields are the fields of a Model worth a timeline entry.
 func modelFields(m *SeldonModel, pairs []string) objectFields {
 	return objectFields{
@@ -476,12 +557,6 @@ func hpaFields(h *HPA, pairs []string) objectFields {
 	}
 	f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
 	return objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: pairs, fields: f}
-}
-
-func sortedCopy(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	return out
 }
 
 func optInt32(p *int32) string {

@@ -6,6 +6,7 @@ func NewFullTracker(opts TrackerOptions) *Tracker {
 	t := NewTracker(opts)
 	t.fullOnly = true
 	t.analyzer.fresh = true
+	t.rollouts.log.fresh = true
 	return t
 }
 

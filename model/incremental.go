@@ -386,7 +386,7 @@ func (t *Tracker) buildIncremental(now time.Time, inv Inventory, w WatchState) (
 	}
 	t.metricsDirty = false
 	touched := map[string]bool{}
-	changesMoved := t.rollouts.applyChanged(now, inv, ch.models, ch.servers, ch.hpas, touched)
+	changesMoved := t.rollouts.applyChanged(now, inv, ch.models, ch.servers, ch.hpas, c.pairsOf, touched)
 
 	var refresh map[int]bool
 	if !all {
@@ -426,5 +426,28 @@ func (t *Tracker) buildIncremental(now time.Time, inv Inventory, w WatchState) (
 		snap.Events = mergeChangeEvents(c.snapEv, snap.Changes, MaxSnapshotEvents)
 	}
 	c.inv, c.pairs, c.events, c.change = inv, pairs, snap.Events, snap.Changes
+	t.rollouts.setPairs(pairs)
 	return snap, true
+}
+
+// pairsOf returns the sorted keys of the pairs that hold an object ("Model", "Server" or
+// "HPA" at index i of the cached Inventory).
+func (c *trackerCache) pairsOf(kind string, i int32) []string {
+	var out []string
+	for j, pl := range c.plans {
+		var in bool
+		switch kind {
+		case "Model":
+			in = pl.model == i
+		case "Server":
+			in = pl.server == i
+		case "HPA":
+			in = pl.modelHPA == i || pl.serverHPA == i
+		}
+		if in {
+			out = append(out, c.pairs[j].Key)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -88,14 +88,22 @@ func (r *Rollouts) annotate(p *Pair, history func(key string) PairHistory) {
 // names and links). Pairs that gained a change entry are added to dirty, by key, before
 // any pair is annotated; the caller passes those in too. It reports whether the
 // snapshot's change list moved.
-func (r *Rollouts) applyChanged(now time.Time, inv Inventory, models, servers, hpas []int32, touched map[string]bool) bool {
+func (r *Rollouts) applyChanged(now time.Time, inv Inventory, models, servers, hpas []int32,
+	pairsOf func(kind string, i int32) []string, touched map[string]bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	before := r.log.added
 	r.log.touched = touched
-	r.log.observeChanged(now, inv, models, servers, hpas)
+	r.log.observeChanged(now, inv, models, servers, hpas, pairsOf)
 	r.log.touched = nil
 	return r.log.added != before
+}
+
+// setPairs tells the change log the pairs built from the Inventory applyChanged saw.
+func (r *Rollouts) setPairs(pairs []Pair) {
+	r.mu.Lock()
+	r.log.setPairs(pairs)
+	r.mu.Unlock()
 }
 
 // annotateChanged sets the Changes of one rebuilt pair and annotates it like Apply.
