@@ -277,6 +277,9 @@ func diffAt(a, b reflect.Value) []string {
 		}
 	case reflect.Struct:
 		for i := range a.NumField() {
+			if a.Type() == reflect.TypeFor[model.Pair]() && a.Type().Field(i).Name == "Rev" {
+				continue // a derivation's name, not its content
+			}
 			if d := diffAt(a.Field(i), b.Field(i)); d != nil {
 				return append(d, "."+a.Type().Field(i).Name)
 			}
@@ -314,4 +317,23 @@ func diffAt(a, b reflect.Value) []string {
 		}
 	}
 	return nil
+}
+
+// TestRevNamesDerivations: a pair keeps its Rev while it is reused and gets a new one when
+// its objects change, so the UI can keep the rows it formatted.
+func TestRevNamesDerivations(t *testing.T) {
+	const n = 20
+	inv := modeltest.Inventory(n)
+	tr := model.NewTracker(model.TrackerOptions{Metrics: true})
+	first := tr.Build(modeltest.T0, inv, synced)
+	second := tr.Build(modeltest.T0.Add(time.Millisecond), modeltest.ChangeHPA(inv, 3, 9999), synced)
+	for i := range first.Pairs {
+		a, b := first.Pairs[i], second.Pairs[i]
+		if a.Rev == 0 || b.Rev == 0 {
+			t.Fatalf("pair %s has no Rev", a.Key)
+		}
+		if changed := a.Key == modeltest.Key(3); changed == (a.Rev == b.Rev) {
+			t.Errorf("pair %s: Rev %d then %d (changed: %v)", a.Key, a.Rev, b.Rev, changed)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 )
 
@@ -134,8 +135,13 @@ func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState) Snapshot
 	return snap
 }
 
-// derive records a pair's replicas and sets its live metric and sparkline.
+// pairRevs numbers pair derivations across every Tracker of the process, so a Rev never
+// names two different pairs.
+var pairRevs atomic.Uint64
+
+// derive records a pair's replicas, sets its live metric and sparkline and gives it a new Rev.
 func (t *Tracker) derive(now time.Time, p *Pair) {
+	p.Rev = pairRevs.Add(1)
 	t.history.RecordReplicas(now, p.Key, p.ModelDesired, p.ModelReady, p.ServerDesired, p.ServerReady)
 	p.Metric = t.metric(p)
 	p.Spark = t.history.Spark(p.Key, t.opts.SparkLen)

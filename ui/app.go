@@ -201,10 +201,11 @@ func (a *App) tickCmd() tea.Cmd {
 	return tea.Tick(a.tick, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
-// loadCmd takes a snapshot and formats its rows off the UI goroutine. It
-// captures only the source and the version, never the model.
-func loadCmd(src watch.Source, version uint64) tea.Cmd {
-	return func() tea.Msg { return snapshotMsg{buildRows(src.Snapshot(), version)} }
+// loadCmd takes a snapshot and formats its rows off the UI goroutine, reusing the
+// rows of prev (never modified once built) for pairs that did not change. It captures
+// only the source, the version and prev, never the model.
+func loadCmd(src watch.Source, version uint64, prev *rowSet) tea.Cmd {
+	return func() tea.Msg { return snapshotMsg{buildRows(src.Snapshot(), version, prev)} }
 }
 
 // historyCmd copies one pair's history off the UI goroutine.
@@ -231,7 +232,7 @@ func (a *App) poll() tea.Cmd {
 	}
 	a.loading, a.requested = true, v
 	a.stats.loads++
-	return loadCmd(a.src, v)
+	return loadCmd(a.src, v, a.rows)
 }
 
 // Update handles one message. It only assigns; the work happens in Cmds.

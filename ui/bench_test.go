@@ -75,7 +75,59 @@ func BenchmarkBuildRows(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				buildRows(snap, 1)
+				buildRows(snap, 1, nil)
+			}
+		})
+	}
+}
+
+// twoSnapshots returns modeltest's n pairs before and after one HPA reported a new
+// status 100 ms later, built by one tracker as the engine would.
+func twoSnapshots(tb testing.TB, n int) (*model.Snapshot, *model.Snapshot) {
+	tb.Helper()
+	inv := modeltest.Inventory(n)
+	tr := model.NewTracker(model.TrackerOptions{Metrics: true})
+	var a model.Snapshot
+	for k := range 4 {
+		p := modeltest.Poll(n, k, 15*time.Second)
+		tr.RecordPoll(p)
+		a = tr.Build(p.At, inv, model.WatchState{Synced: true, Connected: true, SyncedKinds: 6, TotalKinds: 6})
+	}
+	b := tr.Build(a.Taken.Add(100*time.Millisecond), modeltest.ChangeHPA(inv, n/2, 99999), a.Watch)
+	return &a, &b
+}
+
+// BenchmarkBuildRowsOneChange measures formatting a snapshot in which one pair changed,
+// reusing the rows of the one before: the common load.
+func BenchmarkBuildRowsOneChange(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+			before, after := twoSnapshots(b, n)
+			prev := buildRows(before, 1, nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				buildRows(after, 2, prev)
+			}
+		})
+	}
+}
+
+// BenchmarkUpdateSnapshot measures the UI goroutine's share of a new snapshot: taking
+// the formatted rows, filtering and sorting them, and the next frame.
+func BenchmarkUpdateSnapshot(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
+			before, after := twoSnapshots(b, n)
+			a := newTestApp(b, static.New(before, nil), "dark", 200, 60)
+			sets := []*rowSet{buildRows(after, 2, a.rows), buildRows(before, 3, a.rows)}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				rs := *sets[i%2]
+				rs.version = uint64(10 + i)
+				a.Update(snapshotMsg{&rs})
+				a.View()
 			}
 		})
 	}
