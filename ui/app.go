@@ -118,6 +118,8 @@ type App struct {
 	tick time.Duration
 	// ticker schedules the next poll; tests replace it to drive polls by hand.
 	ticker func() tea.Cmd
+	// live is true for a source whose snapshots follow the cluster (see dataAge).
+	live bool
 
 	w, h int
 	st   uiState
@@ -173,6 +175,9 @@ func New(o Options) *App {
 		a.tick = DefaultTick
 	}
 	a.ticker = a.tickCmd
+	if l, ok := o.Source.(interface{ Live() bool }); ok {
+		a.live = l.Live()
+	}
 	switch o.Theme.Name {
 	case "", themes.Auto:
 		a.auto = true

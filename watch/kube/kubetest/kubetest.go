@@ -129,7 +129,11 @@ func CRDDir() (string, error) {
 
 // Start starts a new control plane with the Seldon CRDs installed. Most tests want
 // Shared instead.
-func Start() (*Env, error) {
+func Start() (*Env, error) { return StartWith(nil) }
+
+// StartWith is Start with a hook that may configure the environment before it starts
+// (for example the API server's flags: te.ControlPlane.GetAPIServer().Configure()).
+func StartWith(configure func(te *envtest.Environment)) (*Env, error) {
 	began := time.Now()
 	root, err := RepoRoot()
 	if err != nil {
@@ -149,6 +153,9 @@ func Start() (*Env, error) {
 		BinaryAssetsDirectory: bin,
 		CRDDirectoryPaths:     []string{crds},
 		ErrorIfCRDPathMissing: true,
+	}
+	if configure != nil {
+		configure(te)
 	}
 	cfg, err := te.Start()
 	if err != nil {
