@@ -103,6 +103,9 @@ type ChangeLog struct {
 	added   int
 	touched map[string]bool
 	fresh   bool // compare every object, whatever its version (the tests' reference)
+	// baseline, while set, makes every observation a new baseline: what the watch lists
+	// while it syncs was there before twinscale looked, and is not a change.
+	baseline bool
 }
 
 type objectFields struct {
@@ -156,7 +159,7 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		return n, hpaOf[target], ok
 	}
 
-	if l.seen {
+	if l.seen && !l.baseline {
 		old := objectIndex(l.prev)
 		// Walk in key order so entries at the same instant come out in a stable order.
 		keys := make([]string, 0, len(cur))
@@ -336,6 +339,9 @@ func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers
 	}
 	sort.Slice(items, func(a, b int) bool { return items[a].key < items[b].key })
 	want := scanHPAs(inv)
+	if l.baseline {
+		items = nil
+	}
 	for _, it := range items {
 		l.compare(now, it.key, render(l.prev, it.ref, nil), render(inv, it.ref, pairsOf(it.ref.kind, int32(it.ref.i))), want)
 	}

@@ -59,6 +59,14 @@ func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func
 	s.Events = mergeChangeEvents(s.Events, s.Changes, MaxSnapshotEvents)
 }
 
+// setBaseline makes the change log take observations as a new baseline rather than
+// changes while the watch has not synced.
+func (r *Rollouts) setBaseline(b bool) {
+	r.mu.Lock()
+	r.log.baseline = b
+	r.mu.Unlock()
+}
+
 // annotate sets one pair's Rollout and Ramp with their findings and health, and merges its
 // Changes (already set) into its Events.
 func (r *Rollouts) annotate(p *Pair, history func(key string) PairHistory) {

@@ -101,6 +101,8 @@ func (t *Tracker) History(key string, target float64) PairHistory {
 // only a few objects changed since the last build, only their pairs are derived again
 // (see trackerCache).
 func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
+	// What the informers list while they sync is the cluster as it was, not a change.
+	t.rollouts.setBaseline(!w.Synced)
 	if !t.fullOnly {
 		if snap, ok := t.buildIncremental(now, inv, w); ok {
 			t.incremental++
