@@ -87,6 +87,9 @@ func (t *Tracker) RecordPoll(p MetricsPoll) {
 // SetPromState records the poller's health for the next snapshot.
 func (t *Tracker) SetPromState(s PromState) { t.prom = s }
 
+// PromState is the poller's health as last recorded.
+func (t *Tracker) PromState() PromState { return t.prom }
+
 // History returns a copy of one pair's full history with the capacity line for target.
 func (t *Tracker) History(key string, target float64) PairHistory {
 	ph := t.history.Pair(key)

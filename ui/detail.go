@@ -620,7 +620,11 @@ func (a *App) timeline(st *themes.Styles, p *model.Pair, ref time.Time) []string
 	}
 	sort.SliceStable(es, func(i, j int) bool { return es[i].at.After(es[j].at) })
 	if len(es) == 0 {
-		return []string{"  " + st.Muted.Render("no recent events")}
+		var w model.WatchState
+		if a.rows != nil {
+			w = a.rows.snap.Watch
+		}
+		return []string{"  " + st.Muted.Render(noEvents(w))}
 	}
 	const maxEntries = 20
 	out := make([]string, 0, min(len(es), maxEntries))

@@ -72,7 +72,11 @@ func rps(v float64) string { return num(v) + " rps" }
 
 // count prints a replica count, "?" when unknown.
 func count(c model.Count) string {
-	if !c.Known {
+	switch {
+	case !c.Known && c.Unknown == model.UnknownForbidden:
+		// RBAC, not a fault: say so where the number would be.
+		return "forbidden"
+	case !c.Known:
 		return "?"
 	}
 	return strconv.Itoa(int(c.Value))

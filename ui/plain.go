@@ -41,7 +41,11 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 	if len(snap.Watch.Namespaces) > 0 {
 		ns = "namespaces " + strings.Join(snap.Watch.Namespaces, ",")
 	}
-	summary = append(summary, seg{ns, toneText}, watchSeg(snap.Watch, loc), promSeg(snap),
+	summary = append(summary, seg{ns, toneText}, watchSeg(snap.Watch, loc))
+	if s, ok := accessSeg(snap.Watch); ok {
+		summary = append(summary, s)
+	}
+	summary = append(summary, promSeg(snap),
 		seg{plural(len(rs.rows), "pair"), toneText},
 		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
 		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},

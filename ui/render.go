@@ -91,7 +91,13 @@ func (a *App) dataAge() string {
 	if w := a.rows.snap.Watch; a.live && w.Connected && w.Synced {
 		return ""
 	}
-	age := a.now().Sub(a.rows.snap.Taken)
+	since := a.rows.snap.Taken
+	// While the watch is down the pairs are as of the disconnection, however often the
+	// snapshot is rebuilt.
+	if w := a.rows.snap.Watch; !w.Connected && !w.DisconnectedSince.IsZero() && w.DisconnectedSince.Before(since) {
+		since = w.DisconnectedSince
+	}
+	age := a.now().Sub(since)
 	if age < staleAfter {
 		return ""
 	}
@@ -324,18 +330,31 @@ func watchSeg(w model.WatchState, loc *time.Location) seg {
 	return seg{"✓ synced", toneHealthy}
 }
 
-// accessSeg lists the resources the watch may not read.
+// accessSeg lists the resources the watch may not read. Missing Seldon CRDs are named
+// in full, so the operator knows what to install.
 func accessSeg(w model.WatchState) (seg, bool) {
-	var bad []string
+	var bad, missing []string
 	for res, acc := range w.Access {
-		if acc != model.AccessOK && acc != "" {
+		switch {
+		case acc == model.AccessOK || acc == "" || acc == model.AccessUnknown:
+		case acc == model.AccessNotInstalled && (res == model.ResourceModels || res == model.ResourceServers):
+			missing = append(missing, res+"."+model.SeldonGroup)
+		default:
 			bad = append(bad, res+" "+string(acc))
 		}
+	}
+	sort.Strings(bad)
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		crds := "Seldon CRD " + missing[0]
+		if len(missing) > 1 {
+			crds = "Seldon CRDs " + strings.Join(missing, ", ")
+		}
+		bad = append([]string{crds + " not installed"}, bad...)
 	}
 	if len(bad) == 0 {
 		return seg{}, false
 	}
-	sort.Strings(bad)
 	return seg{"! " + strings.Join(bad, ", "), toneWarning}, true
 }
 

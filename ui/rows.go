@@ -200,6 +200,13 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 	r.tones[colSym] = healthTone(p.Health)
 	r.cells[colNS] = p.Namespace
 	r.model, r.server = firstNonEmpty(p.ModelName, "(no model)"), firstNonEmpty(p.ServerName, "(no server)")
+	if _, hpa, ok := strings.Cut(p.Key, "/hpa:"); ok && p.ModelName == "" && p.ServerName == "" {
+		// An HPA of a kind twinscale does not pair: name it and what it scales.
+		r.model = "HPA " + hpa
+		if h := firstNonNil(p.ModelHPA, p.ServerHPA); h != nil && h.Target.Kind != "" {
+			r.server = h.Target.Kind + " " + h.Target.Name
+		}
+	}
 	r.cells[colPair] = r.model + " → " + r.server
 
 	r.cells[colModel], r.tones[colModel] = countCell(p.ModelDesired, p.ModelReady)
@@ -463,4 +470,14 @@ func signed(v int32) string {
 		return "+" + itoa(v)
 	}
 	return itoa(v)
+}
+
+// firstNonNil returns the first HPA that is set.
+func firstNonNil(hs ...*model.HPA) *model.HPA {
+	for _, h := range hs {
+		if h != nil {
+			return h
+		}
+	}
+	return nil
 }

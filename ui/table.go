@@ -22,7 +22,7 @@ type layout struct {
 // Column width limits: the flexible columns shrink to their minimum before
 // any column is dropped, and never grow past their maximum.
 var (
-	colMin = map[int]int{colPair: 24, colBadges: 10, colNS: 10}
+	colMin = map[int]int{colPair: 24, colBadges: 10, colNS: 10, colSpark: 8}
 	colMax = map[int]int{colPair: 56, colBadges: 44, colNS: 20}
 )
 
@@ -87,9 +87,10 @@ func computeLayout(cellW [numCols]int, width int) layout {
 		}
 	}
 	grow(colBadges, min(natural[colBadges], 24))
-	grow(colPair, min(natural[colPair], 36))
+	// Names come before history: a sparkline narrowed to its newest points still reads.
+	grow(colPair, min(natural[colPair], 48))
 	grow(colNS, min(natural[colNS], 14))
-	for _, c := range []int{colModel, colServer, colHPA, colPerRep, colSpark} {
+	for _, c := range []int{colSpark, colModel, colServer, colHPA, colPerRep} {
 		grow(c, natural[c])
 	}
 	for _, c := range []int{colBadges, colPair, colNS} {
@@ -121,6 +122,15 @@ func fitPair(model, server string, w int) string {
 		mw, sw = half, room-half
 	}
 	return fit(ansi.Truncate(model, mw, "…")+arrow+ansi.Truncate(server, sw, "…"), w, false)
+}
+
+// newest keeps the last w cells of a sparkline (its newest points), padding on the left.
+func newest(spark string, w int) string {
+	r := []rune(spark)
+	if len(r) >= w {
+		return string(r[len(r)-w:])
+	}
+	return strings.Repeat(" ", w-len(r)) + spark
 }
 
 // fit pads or truncates s to exactly w cells.
@@ -177,7 +187,13 @@ func (a *App) renderTable(st *themes.Styles) []string {
 
 // emptyMessage explains an empty table.
 func (a *App) emptyMessage() string {
+	w := a.rows.snap.Watch
 	switch {
+	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessNotInstalled:
+		return "the Seldon CRDs (models." + model.SeldonGroup + ", servers." + model.SeldonGroup +
+			") are not installed in this cluster; twinscale picks them up once they are, without a restart"
+	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessForbidden:
+		return "you may not list models." + model.SeldonGroup + " here: see deploy/rbac.yaml for what twinscale needs"
 	case len(a.rows.rows) == 0:
 		return "no Seldon Models or Servers found"
 	case a.st.filter != "":
@@ -232,9 +248,12 @@ func (a *App) rowText(r *row, lay *layout, st *themes.Styles) string {
 			continue
 		}
 		var txt string
-		if c == colPair {
+		switch c {
+		case colPair:
 			txt = fitPair(a.markPrefix(r.key)+r.model, r.server, w)
-		} else {
+		case colSpark:
+			txt = newest(r.cells[c], w)
+		default:
 			txt = fit(r.cells[c], w, rightAligned[c])
 		}
 		if st == nil || r.tones[c] == toneText {
@@ -297,9 +316,17 @@ func (a *App) renderEvents(st *themes.Styles, h int) []string {
 		lines = append(lines, eventLine(st, ev, a.loc))
 	}
 	if len(lines) == 1 {
-		lines = append(lines, st.Muted.Render("no recent events"))
+		lines = append(lines, st.Muted.Render(noEvents(a.rows.snap.Watch)))
 	}
 	return lines
+}
+
+// noEvents explains an empty events list: none, or none readable.
+func noEvents(w model.WatchState) string {
+	if w.Access[model.ResourceEvents] == model.AccessForbidden {
+		return "events forbidden: twinscale may not list and watch events here"
+	}
+	return "no recent events"
 }
 
 // eventLine draws one Event: time, symbol and reason, object, count, message.

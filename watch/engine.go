@@ -89,7 +89,14 @@ func (e *Engine) Refresh() bool {
 		return false
 	}
 	e.seenCluster, e.seenMetrics, e.seenState, e.built = cv, e.metricsVer, state, true
-	snap := e.tracker.Build(e.now(), e.cluster.Inventory(), state)
+	var snap model.Snapshot
+	if state.Synced {
+		snap = e.tracker.Build(e.now(), e.cluster.Inventory(), state)
+	} else {
+		// A half-listed cluster would show Models without their Servers as broken pairs:
+		// until the caches are complete the header says "syncing" and no pair is shown.
+		snap = model.Snapshot{Taken: e.now(), Watch: state, Prom: e.tracker.PromState()}
+	}
 	e.snap.Store(&snap)
 	e.version.Add(1)
 	return true

@@ -109,3 +109,21 @@ func TestEngineRebuildsOnlyOnChange(t *testing.T) {
 		t.Fatalf("capacity = %v, want target 3 × 2 ready", last)
 	}
 }
+
+func TestEngineShowsNoPairsUntilSynced(t *testing.T) {
+	c := &fakeCluster{state: model.WatchState{Synced: false, SyncedKinds: 2, TotalKinds: 6}}
+	// Half listed: the Model is there, its Server and HPAs not yet.
+	c.set(model.Inventory{Models: []model.SeldonModel{{Meta: model.Meta{Namespace: "ns", Name: "iris"}, Server: "mlserver"}}})
+	e := NewEngine(c, EngineOptions{})
+	e.Refresh()
+	if s := e.Snapshot(); len(s.Pairs) != 0 || s.Watch.SyncedKinds != 2 {
+		t.Fatalf("before sync: %d pairs, watch %+v", len(s.Pairs), s.Watch)
+	}
+	c.mu.Lock()
+	c.state = model.WatchState{Synced: true, SyncedKinds: 6, TotalKinds: 6}
+	c.mu.Unlock()
+	c.set(pairInventory(1))
+	if !e.Refresh() || len(e.Snapshot().Pairs) != 1 {
+		t.Fatalf("after sync: %+v", e.Snapshot().Pairs)
+	}
+}

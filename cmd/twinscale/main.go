@@ -10,15 +10,33 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
-// Exit codes, documented in README.md and in `twinscale snapshot --help`.
+// Exit codes, documented in README.md and in `twinscale snapshot --help`. Every
+// problem found before the dashboard starts has its own code, so scripts can tell a
+// typo from a cluster that is down.
 const (
-	exitOK       = 0 // success
-	exitFindings = 1 // snapshot --fail-on: findings at or above the threshold exist
-	exitError    = 2 // bad flags, unreadable input, no data source
+	exitOK         = 0 // success
+	exitFindings   = 1 // snapshot --fail-on: findings at or above the threshold exist
+	exitError      = 2 // bad flags or arguments, unreadable input
+	exitKubeconfig = 3 // no kubeconfig, a broken one, an unknown context, rejected credentials
+	exitCluster    = 4 // the Kubernetes API server cannot be reached
+	exitPrometheus = 5 // bad Prometheus settings: URL, service, --prometheus-config, --query
+	exitTheme      = 6 // the --theme cannot be loaded
 )
+
+// withCode gives err an exit code unless it already carries one.
+func withCode(code int, err error) error {
+	var ee *exitErr
+	if err == nil || errors.As(err, &ee) {
+		return err
+	}
+	return &exitErr{code: code, err: err}
+}
 
 // exitErr carries an exit code through cobra.
 type exitErr struct {
@@ -41,7 +59,12 @@ func main() {
 
 // run executes the command line and maps the outcome to an exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := newRootCmd(stdout, stderr)
+	return execute(ctx, newRootCmd(stdout, stderr), args, stderr)
+}
+
+// execute runs a command tree with args, prints any error as one line on stderr and
+// returns the exit code.
+func execute(ctx context.Context, cmd *cobra.Command, args []string, stderr io.Writer) int {
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
@@ -50,13 +73,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ee *exitErr
 	switch {
 	case !errors.As(err, &ee):
-		fmt.Fprintln(stderr, "twinscale:", err)
+		fmt.Fprintln(stderr, "twinscale: "+oneLine(err.Error()))
 	case ee.err != nil && ee.code != exitFindings:
-		fmt.Fprintln(stderr, "twinscale:", ee.err)
+		fmt.Fprintln(stderr, "twinscale: "+oneLine(ee.err.Error()))
 	case ee.err != nil:
-		fmt.Fprintln(stderr, ee.err)
+		fmt.Fprintln(stderr, oneLine(ee.err.Error()))
 	}
 	return exitCode(err)
+}
+
+// oneLine joins a multi-line message (errors.Join, YAML decoder lists) into one line.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // exitCode maps a command's error to the process exit code: 0 for nil, the code an

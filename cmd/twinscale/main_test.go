@@ -147,25 +147,27 @@ func TestJSONSafeReplacesNaN(t *testing.T) {
 
 func TestErrorsAndExitCodes(t *testing.T) {
 	isolate(t)
+	t.Setenv("KUBECONFIG", "")
 	cases := []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"snapshot"}, "no data source yet"},
-		{[]string{}, "no data source yet"},
-		{[]string{"snapshot", "--snapshot-file", "/nonexistent.json"}, "snapshot file"},
-		{[]string{"snapshot", "--snapshot-file", fixture, "-o", "xml"}, `output "xml"`},
-		{[]string{"-A", "-n", "a", "snapshot"}, "not both"},
-		{[]string{"-n", "Bad_NS", "snapshot"}, "not a valid namespace name"},
-		{[]string{"--log-level", "loud", "snapshot"}, "log level"},
-		{[]string{"--no-such-flag"}, "unknown flag"},
-		{[]string{"--theme", "nosuch", "--snapshot-file", fixture}, `unknown theme "nosuch"`},
-		{[]string{"extra-arg"}, "unknown command"},
+		{[]string{"snapshot"}, exitKubeconfig, "no kubeconfig found: set --kubeconfig or KUBECONFIG"},
+		{[]string{}, exitKubeconfig, "no kubeconfig found"},
+		{[]string{"snapshot", "--snapshot-file", "/nonexistent.json"}, exitError, "snapshot file"},
+		{[]string{"snapshot", "--snapshot-file", fixture, "-o", "xml"}, exitError, `output "xml"`},
+		{[]string{"-A", "-n", "a", "snapshot"}, exitError, "not both"},
+		{[]string{"-n", "Bad_NS", "snapshot"}, exitError, "not a valid namespace name"},
+		{[]string{"--log-level", "loud", "snapshot"}, exitError, "log level"},
+		{[]string{"--no-such-flag"}, exitError, "unknown flag"},
+		{[]string{"--theme", "nosuch", "--snapshot-file", fixture}, exitTheme, `unknown theme "nosuch"`},
+		{[]string{"extra-arg"}, exitError, "unknown command"},
 	}
 	for _, c := range cases {
 		code, _, errOut := runCLI(t, c.args...)
-		if code != exitError || !strings.Contains(errOut, c.want) {
-			t.Errorf("%v: exit %d, stderr %q, want code 2 and %q", c.args, code, errOut, c.want)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want code %d and %q", c.args, code, errOut, c.code, c.want)
 		}
 	}
 }
@@ -180,7 +182,7 @@ func TestBadUserThemeNamesFileAndLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := runCLI(t, "--theme", "ocean", "--snapshot-file", fixture)
-	if code != exitError || !strings.Contains(errOut, "ocean.yaml:3: unknown colour token \"acent\"") {
+	if code != exitTheme || !strings.Contains(errOut, "ocean.yaml:3: unknown colour token \"acent\"") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,13 +37,23 @@ type rootOptions struct {
 	// prom says how to reach Prometheus; demo holds --demo and the simulation's flags.
 	prom prom.Options
 	demo demoFlags
+	// wrap, when set, wraps every HTTP transport to the cluster and Prometheus, innermost
+	// (tests record what is sent with it).
+	wrap func(http.RoundTripper) http.RoundTripper
+	// program adds Bubble Tea options to the dashboard (tests run it headless).
+	program []tea.ProgramOption
 
 	stdout, stderr io.Writer
 }
 
 // newRootCmd builds the command tree.
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &rootOptions{stdout: stdout, stderr: stderr}
+	return newRoot(&rootOptions{stdout: stdout, stderr: stderr})
+}
+
+// newRoot builds the command tree over o, which must hold stdout and stderr.
+func newRoot(o *rootOptions) *cobra.Command {
+	stdout, stderr := o.stdout, o.stderr
 	// kubectl's flags, except -n: twinscale takes several namespaces.
 	o.config = genericclioptions.NewConfigFlags(true)
 	o.config.Namespace = nil
@@ -109,7 +120,7 @@ func (o *rootOptions) validate() error {
 		return &exitErr{code: exitError, err: err}
 	}
 	if err := o.prom.Validate(); err != nil {
-		return &exitErr{code: exitError, err: err}
+		return &exitErr{code: exitPrometheus, err: err}
 	}
 	if err := o.demo.opts.Validate(); err != nil {
 		return &exitErr{code: exitError, err: err}
@@ -129,7 +140,7 @@ func (o *rootOptions) targetNamespaces() ([]string, error) {
 	}
 	ns, _, err := o.config.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
-		return nil, fmt.Errorf("kubeconfig namespace: %w", err)
+		return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("kubeconfig namespace: %s", scrubYAML(err))}
 	}
 	return []string{ns}, nil
 }
@@ -166,7 +177,7 @@ func (o *rootOptions) loadThemes() (*themes.Set, themes.Theme, string, error) {
 	}
 	t, err := themes.Find(o.theme, dir)
 	if err != nil {
-		return nil, themes.Theme{}, "", &exitErr{code: exitError, err: fmt.Errorf("theme: %w", err)}
+		return nil, themes.Theme{}, "", &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
 	}
 	return set, t, flash, nil
 }
@@ -202,7 +213,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	defer closeLog()
 	src, stop, err := openSource(cmd.Context(), o)
 	if err != nil {
-		return &exitErr{code: exitError, err: err}
+		return withCode(exitError, err)
 	}
 	defer stop()
 	stopRec, err := o.roll.startRecording(cmd.Context(), src, slog.Default())
@@ -221,7 +232,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 		now = c.Now
 	}
 	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: now, Pinned: o.roll.pairs})
-	p := tea.NewProgram(app, tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS))
+	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
+	"github.com/twinscale/twinscale/watch/record"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -47,7 +48,11 @@ full snapshot; a JSON snapshot can be viewed later with --snapshot-file.
 Exit codes:
   0  success (and, with --fail-on, no finding at or above that severity)
   1  --fail-on: at least one pair has a finding (or health) at or above the severity
-  2  error: bad flags, unreadable input, no data source`,
+  2  bad flags or arguments, unreadable input
+  3  kubeconfig: none found, broken, unknown context, or credentials rejected
+  4  the Kubernetes API server cannot be reached (or the watch did not sync in time)
+  5  bad Prometheus settings: URL, service, --prometheus-config file, --query template
+  6  the --theme cannot be loaded`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -78,7 +83,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	defer closeLog()
 	src, stop, err := openSource(ctx, o.rootOptions)
 	if err != nil {
-		return &exitErr{code: exitError, err: err}
+		return withCode(exitError, err)
 	}
 	defer stop()
 	if w, ok := src.(syncWaiter); ok {
@@ -86,12 +91,12 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		err := w.WaitSynced(wctx)
 		cancel()
 		if err != nil {
-			return &exitErr{code: exitError, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
+			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
 		}
 	}
 	snap := src.Snapshot()
 	if err := o.print(snap); err != nil {
-		return &exitErr{code: exitError, err: err}
+		return withCode(exitError, err)
 	}
 	if failOn {
 		if n := countAtOrAbove(snap, threshold); n > 0 {
@@ -133,7 +138,7 @@ func (o *snapshotOptions) print(snap *model.Snapshot) error {
 		dir, _ := themes.UserDir()
 		t, err := themes.Find(name, dir)
 		if err != nil {
-			return fmt.Errorf("theme: %w", err)
+			return &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
 		}
 		st = themes.New(t, false)
 		out = colorprofile.NewWriter(f, os.Environ())
@@ -208,5 +213,8 @@ func jsonSafe(s *model.Snapshot) *model.Snapshot {
 			}
 		}
 	}
-	return &c
+	// Whatever else is not a number (a forecast's maths on a missing metric, say) becomes 0:
+	// JSON has no NaN, and the snapshot must print.
+	clean, _ := record.Finite(&c)
+	return clean
 }

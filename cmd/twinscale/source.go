@@ -5,6 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -32,26 +37,104 @@ func openSource(ctx context.Context, o *rootOptions) (watch.Source, func(), erro
 	if o.demo.enabled {
 		return openDemo(ctx, o)
 	}
+	cfg, err := o.restConfig()
+	if err != nil {
+		return nil, nil, err
+	}
 	namespaces, err := o.targetNamespaces()
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := o.config.ToRESTConfig()
-	if err != nil {
-		return nil, nil, fmt.Errorf("kubeconfig: %w", err)
+	if o.wrap != nil {
+		cfg.Wrap(o.wrap)
+	}
+	// Fail fast on a cluster that cannot be reached: once the dashboard runs, the watch
+	// retries for ever and says so, but at start a typo should not look like an outage.
+	if _, err := kube.Probe(ctx, cfg, 0); err != nil {
+		var pe *kube.ProbeError
+		if errors.As(err, &pe) && pe.Failure == kube.ProbeCredentials {
+			return nil, nil, &exitErr{code: exitKubeconfig, err: err}
+		}
+		return nil, nil, &exitErr{code: exitCluster, err: err}
 	}
 	ctxName, cluster := o.kubeContext()
 	w, err := kube.New(cfg, kube.Options{Namespaces: namespaces, Context: ctxName, Cluster: cluster})
 	if err != nil {
-		return nil, nil, fmt.Errorf("cluster watch: %w", err)
+		return nil, nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("cluster watch: %w", err)}
 	}
 	var q prom.Querier
 	if o.prom.Enabled() {
-		if q, err = prom.NewQuerier(o.prom, rest.CopyConfig(cfg)); err != nil {
-			return nil, nil, err
+		if q, err = newQuerier(o, cfg); err != nil {
+			return nil, nil, &exitErr{code: exitPrometheus, err: err}
 		}
 	}
 	return startLive(ctx, w, q, o.prom, namespaces, time.Now, time.After)
+}
+
+// newQuerier builds the Prometheus client. Like the watcher's, it is read-only at the
+// transport: only GET and HEAD leave the process, through the API server's service proxy
+// or straight to --prometheus-url.
+func newQuerier(o *rootOptions, cfg *rest.Config) (prom.Querier, error) {
+	po := o.prom
+	pcfg := rest.CopyConfig(cfg) // carries o.wrap already
+	pcfg.Wrap(kube.ReadOnly)
+	if po.Service == "" {
+		wrap := o.wrap
+		po.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+			if wrap != nil {
+				rt = wrap(rt)
+			}
+			return kube.ReadOnly(rt)
+		}
+	}
+	return prom.NewQuerier(po, pcfg)
+}
+
+// yamlValue matches the values YAML decoders quote in their errors (`hunter2`), which
+// may be a credential from the kubeconfig.
+var yamlValue = regexp.MustCompile("`[^`]*`")
+
+// scrubYAML prints err without the values a YAML decoder quoted.
+func scrubYAML(err error) string { return yamlValue.ReplaceAllString(err.Error(), "`…`") }
+
+// restConfig loads the kubeconfig of the flags (or the in-cluster config), checking the
+// things a user gets wrong first: no kubeconfig at all, a broken one, a context that is
+// not in it. Its errors carry exitKubeconfig.
+func (o *rootOptions) restConfig() (*rest.Config, error) {
+	fail := func(format string, args ...any) error {
+		return &exitErr{code: exitKubeconfig, err: fmt.Errorf(format, args...)}
+	}
+	raw, err := o.config.ToRawKubeConfigLoader().RawConfig()
+	if err != nil {
+		return nil, fail("kubeconfig: %s", scrubYAML(err))
+	}
+	if want := deref(o.config.Context); want != "" {
+		if _, ok := raw.Contexts[want]; !ok {
+			names := slices.Sorted(maps.Keys(raw.Contexts))
+			if len(names) == 0 {
+				return nil, fail("kubeconfig: context %q not found: the kubeconfig has no contexts", want)
+			}
+			return nil, fail("kubeconfig: context %q not found; contexts: %s", want, strings.Join(names, ", "))
+		}
+	}
+	if len(raw.Contexts) == 0 && deref(o.config.APIServer) == "" {
+		if _, err := rest.InClusterConfig(); err != nil {
+			return nil, fail("no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config (or try --demo)")
+		}
+	}
+	cfg, err := o.config.ToRESTConfig()
+	if err != nil {
+		return nil, fail("kubeconfig: %s", scrubYAML(err))
+	}
+	return cfg, nil
+}
+
+// deref reads an optional string flag.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // kubeContext names the kubeconfig context and cluster in use, for the header.
@@ -134,12 +217,14 @@ func (s *liveSource) WaitSynced(ctx context.Context) error {
 // demoFlags are --demo and the simulation's own flags.
 type demoFlags struct {
 	enabled bool
+	advance time.Duration
 	opts    demo.Options
 }
 
 func (d *demoFlags) addFlags(fs *pflag.FlagSet) {
 	d.opts = demo.DefaultOptions()
 	fs.BoolVar(&d.enabled, "demo", false, "show a simulated Seldon Core 2 cluster instead of a real one (no cluster needed)")
+	fs.DurationVar(&d.advance, "demo-advance", 0, "run the demo story this far before showing it (e.g. 10m)")
 	d.opts.AddFlags(fs)
 }
 
@@ -152,6 +237,10 @@ func openDemo(ctx context.Context, o *rootOptions) (watch.Source, func(), error)
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.demo.advance < 0 || o.demo.advance > 24*time.Hour {
+		return nil, nil, fmt.Errorf("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
+	}
+	c.Step(o.demo.advance)
 	dyn, cs := c.Clients()
 	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: "demo", Cluster: "simulated (" + c.Options().Scenario + ")"})
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,5 +1,5 @@
 // Command loadbench measures twinscale against a real API server: it starts envtest's
-// kube-apiserver and etcd (watch/kube/kubetest) with an audit log, fills it with
+// kube-apiserver and etcd (watch/kube/kubetest, with its audit log), fills it with
 // modeltest's Model/Server pairs, and runs the built binaries against it:
 //
 //   - cold start: `twinscale snapshot -A -o json` from process start to a complete
@@ -41,21 +41,12 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/kube"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
-
-// auditPolicy logs every request once, when it arrives, with its verb and user agent.
-const auditPolicy = `apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["ResponseStarted", "ResponseComplete", "Panic"]
-rules:
-- level: Metadata
-`
 
 type options struct {
 	cold, large int
@@ -115,8 +106,7 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{opts: o, dir: dir, twinscale: filepath.Join(dir, "twinscale"), kubectl: filepath.Join(root, "bin", "kubectl"),
-		audit: filepath.Join(dir, "audit.log")}
+	b := &bench{opts: o, dir: dir, twinscale: filepath.Join(dir, "twinscale"), kubectl: filepath.Join(root, "bin", "kubectl")}
 	if _, err := os.Stat(b.kubectl); err != nil {
 		return fmt.Errorf("bin/kubectl not found: run `make testenv`")
 	}
@@ -124,18 +114,12 @@ func run(o options) error {
 	if out, err := exec.Command("go", "build", "-o", b.twinscale, "./cmd/twinscale").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	policy := filepath.Join(dir, "audit-policy.yaml")
-	if err := os.WriteFile(policy, []byte(auditPolicy), 0o600); err != nil {
-		return err
-	}
 	log.Printf("starting kube-apiserver and etcd")
-	b.env, err = kubetest.StartWith(func(te *envtest.Environment) {
-		te.ControlPlane.GetAPIServer().Configure().
-			Set("audit-policy-file", policy).Set("audit-log-path", b.audit).Set("audit-log-maxsize", "1000")
-	})
+	b.env, err = kubetest.Start()
 	if err != nil {
 		return err
 	}
+	b.audit = b.env.AuditLog()
 	defer func() { _ = b.env.Stop() }()
 	if b.kubeconfig, err = writeKubeconfig(b.env.Config, filepath.Join(dir, "kubeconfig")); err != nil {
 		return err
@@ -288,7 +272,8 @@ func (v verbs) String() string {
 }
 
 // auditCounts counts the requests logged after offset by client (the user agent's
-// program name) and verb.
+// program name) and verb. kubetest's audit policy logs a request when it completes, and
+// a watch also when its response starts: a watch counts at its start, the rest when done.
 func auditCounts(path string, offset int64) (map[string]verbs, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -305,7 +290,10 @@ func auditCounts(path string, offset int64) (map[string]verbs, error) {
 		var ev struct {
 			Stage, Verb, UserAgent string
 		}
-		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Stage != "RequestReceived" {
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		if counted := ev.Stage == "ResponseStarted" && ev.Verb == "watch" || ev.Stage == "ResponseComplete" && ev.Verb != "watch"; !counted {
 			continue
 		}
 		client, _, _ := strings.Cut(ev.UserAgent, "/")

@@ -195,7 +195,7 @@ func mixed() []pairSpec {
 	out = append(out, bertSpec)
 
 	// Blue-green: traffic moves from blue to green between +3m and +9m.
-	out = append(out, blueGreenPair(false, 3*time.Minute), blueGreenPair(true, 3*time.Minute))
+	out = append(out, blueGreenPair(false, 3*time.Minute, 6*time.Minute), blueGreenPair(true, 3*time.Minute, 6*time.Minute))
 
 	// Twin drift: the Model HPA scales down after 60 s, its Server's after the 300 s
 	// default, so the Server keeps idle replicas for minutes after each drop.
@@ -241,14 +241,14 @@ func mixed() []pairSpec {
 	return out
 }
 
-func blueGreenPair(green bool, start time.Duration) pairSpec {
+func blueGreenPair(green bool, start, dur time.Duration) pairSpec {
 	colour := "blue"
 	if green {
 		colour = "green"
 	}
 	total := diurnal{low: 10, high: 15, period: 40 * time.Minute, peakAt: 10 * time.Minute}
 	s := newPair("seldon-mesh", "recsys-ranker-"+colour, "mlserver-recsys-"+colour, xgboost, 4, 1, 5,
-		shift{total: total, green: green, start: start, dur: 6 * time.Minute})
+		shift{total: total, green: green, start: start, dur: dur})
 	if green {
 		s.hpaPhase = 8 * time.Second
 	} else {
@@ -275,11 +275,22 @@ func spikeStory() []pairSpec {
 	return []pairSpec{a, b, c}
 }
 
+// blueGreen shifts traffic from blue to green in three minutes, faster than green's HPAs
+// (one replica per three minutes) can add capacity: the ramp check must warn.
 func blueGreen() []pairSpec {
 	c := newPair("seldon-mesh", "churn-xgb", "mlserver-churn", xgboost, 4, 1, 4, steady(6.8))
 	c.initial = 2
 	c.hpaPhase = 5 * time.Second
-	return []pairSpec{blueGreenPair(false, time.Minute), blueGreenPair(true, time.Minute), c}
+	green := blueGreenPair(true, time.Minute, 3*time.Minute)
+	green.modelHPA.behavior, green.serverHPA.behavior = slowScaleUp(), slowScaleUp()
+	return []pairSpec{blueGreenPair(false, time.Minute, 3*time.Minute), green, c}
+}
+
+// slowScaleUp adds one replica per three minutes: too slow for a fast blue-green shift.
+func slowScaleUp() *model.Behavior {
+	b := seldonBehavior()
+	b.ScaleUp.Policies = []model.ScalingPolicy{{Type: "Pods", Value: 1, PeriodSeconds: 180}}
+	return b
 }
 
 // drift is one misconfiguration per pair, each one a lint rule.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -113,8 +114,18 @@ func convertError(err error) error {
 // would reduce a 401 to "client error: 401" and drop the API server's explanation.
 type statusClient struct{ api.Client }
 
-// Do implements api.Client.
+// Do implements api.Client. The library POSTs queries first (falling back to GET on 403,
+// 405 or 501); twinscale sends them as GET, so every request it makes is a read: through
+// the API server's service proxy a POST would need create on services/proxy, and the
+// read-only transport refuses it.
 func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	if req.Method == http.MethodPost && req.Header.Get("Content-Type") == "application/x-www-form-urlencoded" {
+		get, err := asGet(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		req = get
+	}
 	resp, body, err := c.Client.Do(ctx, req)
 	if err != nil {
 		return resp, body, scrubError(err)
@@ -140,6 +151,35 @@ func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response
 		return resp, body, &HTTPError{Code: resp.StatusCode, Message: status.Message}
 	}
 	return resp, body, &HTTPError{Code: resp.StatusCode}
+}
+
+// asGet turns a form POST into the same query as a GET with the form in the URL.
+func asGet(req *http.Request) (*http.Request, error) {
+	var form []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("prometheus query: %w", err)
+		}
+		form = b
+	}
+	u := *req.URL
+	if u.RawQuery != "" && len(form) > 0 {
+		u.RawQuery += "&" + string(form)
+	} else if len(form) > 0 {
+		u.RawQuery = string(form)
+	}
+	get, err := http.NewRequestWithContext(req.Context(), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus query: %w", err)
+	}
+	for k, v := range req.Header {
+		if k != "Content-Type" && k != "Idempotency-Key" {
+			get.Header[k] = v
+		}
+	}
+	return get, nil
 }
 
 // scrubError removes credentials and query strings from URLs inside err: Go's HTTP

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
 )
 
@@ -289,6 +290,63 @@ func TestPrometheusOutage(t *testing.T) {
 	})
 	if after := filled(); after < before {
 		t.Errorf("history lost points across the outage: %d before, %d after", before, after)
+	}
+}
+
+// TestPrometheusHangs puts a proxy in front of Prometheus that accepts connections and
+// then says nothing: every query times out, the series go stale, the history stays,
+// and polling recovers by itself once Prometheus answers again.
+func TestPrometheusHangs(t *testing.T) {
+	t.Parallel()
+	exp := promtest.NewExporter(t)
+	exp.Set(seldonModels()...)
+	srv := promtest.Start(t, promtest.Config{Targets: []string{exp.Addr}})
+	proxy := kubetest.NewProxy(t, strings.TrimPrefix(srv.URL, "http://"))
+	o := testOptions("http://" + proxy.Addr)
+	o.Timeout = time.Second
+	o.History = time.Minute
+	q, err := NewQuerier(o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder(o)
+	p := NewPoller(q, o, []string{"seldon"}, rec)
+	p.Log = (&logBuffer{}).logger()
+	runPoller(t, p)
+	promtest.Eventually(t, 30*time.Second, func() (bool, string) {
+		last, n := rec.lastPoll()
+		return n >= 2 && within(last.Samples["seldon/iris"].RPS, 6), fmt.Sprintf("%d polls, last %+v", n, last)
+	})
+	filled := func() (n int) {
+		rec.history(func(h *model.History) {
+			for _, v := range h.Pair("seldon/iris").RPS {
+				if !math.IsNaN(v) {
+					n++
+				}
+			}
+		})
+		return n
+	}
+	before := filled()
+
+	proxy.Hang(time.Hour)
+	promtest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := rec.state()
+		return st.Failures >= 2 && st.Stale && strings.Contains(st.LastError, "timed out after 1s (--prometheus-timeout)"),
+			fmt.Sprintf("state %+v", st)
+	})
+	if during := filled(); during < before {
+		t.Errorf("history lost points while Prometheus hung: %d before, %d during", before, during)
+	}
+
+	answering := time.Now()
+	proxy.Hang(0)
+	promtest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := rec.state()
+		return st.Failures == 0 && !st.Stale && st.LastError == "" && st.LastSuccess.After(answering), fmt.Sprintf("state %+v", st)
+	})
+	if after := filled(); after < before {
+		t.Errorf("history lost points across the hang: %d before, %d after", before, after)
 	}
 }
 

@@ -547,3 +547,14 @@ func unmarshalPatched(b []byte, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
+
+// Finite returns v with every non-finite float that JSON would see replaced by 0, and the
+// Go paths of the values it replaced. v itself is never modified: shared parts are not copied.
+func Finite[T any](v T) (T, []string) {
+	clean, patches := sanitize(reflect.ValueOf(v), nil)
+	paths := make([]string, len(patches))
+	for i, p := range patches {
+		paths[i] = strings.Join(p.Path, ".")
+	}
+	return clean.Interface().(T), paths
+}

@@ -52,6 +52,9 @@ type Env struct {
 
 	env *envtest.Environment
 	nsN atomic.Int64
+	// dir holds the API server's certificates (kept across StopAPIServer and
+	// StartAPIServer, so clients stay valid) and its audit log.
+	dir string
 }
 
 var (
@@ -129,11 +132,7 @@ func CRDDir() (string, error) {
 
 // Start starts a new control plane with the Seldon CRDs installed. Most tests want
 // Shared instead.
-func Start() (*Env, error) { return StartWith(nil) }
-
-// StartWith is Start with a hook that may configure the environment before it starts
-// (for example the API server's flags: te.ControlPlane.GetAPIServer().Configure()).
-func StartWith(configure func(te *envtest.Environment)) (*Env, error) {
+func Start() (*Env, error) {
 	began := time.Now()
 	root, err := RepoRoot()
 	if err != nil {
@@ -149,32 +148,45 @@ func StartWith(configure func(te *envtest.Environment)) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	dir, err := os.MkdirTemp("", "kubetest-")
+	if err != nil {
+		return nil, err
+	}
 	te := &envtest.Environment{
 		BinaryAssetsDirectory: bin,
 		CRDDirectoryPaths:     []string{crds},
 		ErrorIfCRDPathMissing: true,
 	}
-	if configure != nil {
-		configure(te)
+	if err := configureAPIServer(te.ControlPlane.GetAPIServer(), dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
 	}
 	cfg, err := te.Start()
 	if err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("start envtest: %w", err)
 	}
-	e := &Env{Config: cfg, CRDDir: crds, env: te}
+	e := &Env{Config: cfg, CRDDir: crds, env: te, dir: dir}
 	if e.Dynamic, err = dynamic.NewForConfig(cfg); err == nil {
 		e.Clientset, err = kubernetes.NewForConfig(cfg)
 	}
 	if err != nil {
 		_ = te.Stop()
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("clients: %w", err)
 	}
 	e.Started = time.Since(began)
 	return e, nil
 }
 
-// Stop stops the control plane.
-func (e *Env) Stop() error { return e.env.Stop() }
+// Stop stops the control plane and removes its certificates and audit log.
+func (e *Env) Stop() error {
+	err := e.env.Stop()
+	if rmErr := os.RemoveAll(e.dir); err == nil {
+		err = rmErr
+	}
+	return err
+}
 
 // AddUser provisions a user (for RBAC tests) and returns a config that authenticates as it.
 func (e *Env) AddUser(name string, groups ...string) (*rest.Config, error) {
