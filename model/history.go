@@ -45,7 +45,7 @@ var (
 //
 // Metric series (RPS, latency, errors) are samples: a slot without a sample is a gap.
 // They are rings of capacity slots: pairs × capacity × 3 × 4 bytes (480 points: 5.6 KiB
-// per pair). Replica series are levels: a slot with no RecordReplicas call repeats the
+// per pair), allocated with a pair's first metric. Replica series are levels: a slot with no RecordReplicas call repeats the
 // previous slot's value, because a count holds until it changes. They are kept as the
 // list of their changes inside the window, 24 bytes a change: a few hundred bytes for a
 // pair that scales now and then, at most capacity changes.
@@ -347,7 +347,7 @@ func (h *History) advanceTo(idx int64) {
 	nan := float32(math.NaN())
 	row := [numMetrics]float32{nan, nan, nan}
 	for _, r := range h.pairs {
-		for i := from; i <= idx; i++ {
+		for i := from; r.vals != nil && i <= idx; i++ {
 			p := r.pos(0, i, c)
 			copy(r.vals[p:p+numMetrics], row[:])
 		}
@@ -360,11 +360,7 @@ func (h *History) advanceTo(idx int64) {
 func (h *History) ring(key string, idx int64) *pairRing {
 	r := h.pairs[key]
 	if r == nil {
-		r = &pairRing{vals: make([]float32, numMetrics*h.capacity), first: idx, sampled: noSlot}
-		nan := float32(math.NaN())
-		for i := range r.vals {
-			r.vals[i] = nan
-		}
+		r = &pairRing{first: idx, sampled: noSlot}
 		h.pairs[key] = r
 	}
 	r.first = min(r.first, idx)
@@ -379,11 +375,26 @@ func (r *pairRing) pos(s int, idx int64, c int) int {
 	return int(p)*numMetrics + s
 }
 
-// get reads one slot of a metric series.
-func (r *pairRing) get(s int, idx int64, c int) float32 { return r.vals[r.pos(s, idx, c)] }
+// get reads one slot of a metric series: NaN before the ring's first metric.
+func (r *pairRing) get(s int, idx int64, c int) float32 {
+	if r.vals == nil {
+		return float32(math.NaN())
+	}
+	return r.vals[r.pos(s, idx, c)]
+}
 
-// set writes one slot of a metric series.
-func (r *pairRing) set(s int, idx int64, c int, v float32) { r.vals[r.pos(s, idx, c)] = v }
+// set writes one slot of a metric series. The metric ring is allocated at the first
+// write, so a pair without metrics (no Prometheus) costs no ring.
+func (r *pairRing) set(s int, idx int64, c int, v float32) {
+	if r.vals == nil {
+		r.vals = make([]float32, numMetrics*c)
+		nan := float32(math.NaN())
+		for i := range r.vals {
+			r.vals[i] = nan
+		}
+	}
+	r.vals[r.pos(s, idx, c)] = v
+}
 
 // levelIndex is the index of the level in force at slot idx, or -1 before the first.
 func (r *pairRing) levelIndex(idx int64) int {

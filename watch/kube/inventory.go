@@ -224,7 +224,7 @@ func (c *kindCache[T]) update(stores []cache.Store) []T {
 		if !exists {
 			continue
 		}
-		v, ok := c.project(obj)
+		v, ok := projection(obj, c.project)
 		if !ok {
 			return c.rebuild(stores)
 		}
@@ -239,7 +239,7 @@ func (c *kindCache[T]) rebuild(stores []cache.Store) []T {
 	var out []T
 	for _, s := range stores {
 		for _, obj := range s.List() {
-			if v, ok := c.project(obj); ok {
+			if v, ok := projection(obj, c.project); ok {
 				out = append(out, v)
 			}
 		}
@@ -282,8 +282,15 @@ func (c *eventCache) update(sources []source) []model.Event {
 		for _, obj := range s.store.List() {
 			// Clients that ignore field selectors (client-go's fake) would otherwise hand
 			// every Event to each per-kind informer.
-			if e, ok := obj.(*corev1.Event); ok && e.InvolvedObject.Kind == s.part {
-				out = append(out, ProjectEvent(e))
+			e, ok := projection(obj, func(obj any) (model.Event, bool) {
+				e, ok := obj.(*corev1.Event)
+				if !ok {
+					return model.Event{}, false
+				}
+				return ProjectEvent(e), true
+			})
+			if ok && e.Object.Kind == s.part {
+				out = append(out, e)
 			}
 		}
 	}

@@ -357,7 +357,11 @@ func (w *Watcher) runLocked(ri *resInformer) {
 		if u, ok := obj.(*unstructured.Unstructured); ok && kind != "" && u.GetKind() == "" {
 			u.SetKind(kind)
 		}
-		return Transform(obj)
+		t, err := Transform(obj)
+		if err != nil {
+			return nil, err
+		}
+		return compact(t), nil
 	})
 	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		w.watchError(ri, err)
