@@ -178,7 +178,7 @@ func (b *bench) size(from, n int, full bool) error {
 	b.add(n, "twinscale snapshot: peak RSS", median(rss), "MiB", "")
 
 	// The dashboard, kubectl and the in-process watch, side by side, then idle.
-	dash, err := b.startDashboard(n)
+	dash, err := b.startDashboard(n, "")
 	if err != nil {
 		return err
 	}
@@ -241,6 +241,43 @@ func (b *bench) size(from, n int, full bool) error {
 			return err
 		}
 	}
+	dash.stop()
+	kc.stop()
+	return b.withPrometheus(n)
+}
+
+// withPrometheus runs the dashboard with a real Prometheus scraping n pairs' counters:
+// every pair has its metric history ring, and every poll re-analyses every pair. It
+// measures RSS and CPU over two minutes of polls, and the queries per poll.
+func (b *bench) withPrometheus(n int) error {
+	log.Printf("starting prometheus with %d pairs' counters", n)
+	p, err := startPrometheus(b.dir, n)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	proxy, err := newCountingProxy(p.url)
+	if err != nil {
+		return err
+	}
+	defer proxy.srv.Close()
+	dash, err := b.startDashboard(n, proxy.url)
+	if err != nil {
+		return err
+	}
+	defer dash.stop()
+	time.Sleep(20 * time.Second) // the first polls after the backfill
+	before, c0 := proxy.snapshot(), cpuTicks(dash.pid)
+	const window = 2 * time.Minute
+	log.Printf("polling for %s", window)
+	time.Sleep(window)
+	after, c1 := proxy.snapshot(), cpuTicks(dash.pid)
+	polls := window.Seconds() / 15
+	b.add(n, "with Prometheus: queries per poll", float64(after["/api/v1/query"]-before["/api/v1/query"])/polls, "queries",
+		fmt.Sprintf("instant queries over %s (a poll every 15 s); range queries %d", window, after["/api/v1/query_range"]-before["/api/v1/query_range"]))
+	b.add(n, "with Prometheus: dashboard CPU", 100*float64(c1-c0)/clockTicks/window.Seconds(), "% of a core", "a poll and a re-analysis of every pair every 15 s")
+	b.add(n, "with Prometheus: dashboard RSS", float64(procStatus(dash.pid, "VmRSS"))/1024, "MiB",
+		fmt.Sprintf("peak %.0f MiB", float64(procStatus(dash.pid, "VmHWM"))/1024))
 	return nil
 }
 
@@ -352,12 +389,15 @@ func tmux(args ...string) (string, error) {
 }
 
 // startDashboard runs the dashboard in a 200x60 tmux pane, pipes what it writes to a
-// file, and waits until it shows n pairs synced.
-func (b *bench) startDashboard(n int) (*proc, error) {
+// file, and waits until it shows n pairs synced (and, with promURL, Prometheus ok).
+func (b *bench) startDashboard(n int, promURL string) (*proc, error) {
 	_, _ = tmux("kill-server")
-	out := filepath.Join(b.dir, fmt.Sprintf("dashboard-%d.out", n))
+	out := filepath.Join(b.dir, fmt.Sprintf("dashboard-%d-%t.out", n, promURL != ""))
 	shell := fmt.Sprintf("exec env -u PROMETHEUS_URL TERM=xterm-256color %s -A --theme dark --kubeconfig %s --log-file %s",
 		b.twinscale, b.kubeconfig, filepath.Join(b.dir, "dashboard.log"))
+	if promURL != "" {
+		shell += " --prometheus-url " + promURL
+	}
 	if msg, err := tmux("new-session", "-d", "-s", "dash", "-x", "200", "-y", "60", shell); err != nil {
 		return nil, fmt.Errorf("tmux: %v: %s", err, msg)
 	}
@@ -376,7 +416,8 @@ func (b *bench) startDashboard(n int) (*proc, error) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		screen, _ := tmux("capture-pane", "-t", "dash", "-p")
-		if strings.Contains(screen, want) && strings.Contains(screen, "synced") && !strings.Contains(screen, "syncing") {
+		if strings.Contains(screen, want) && strings.Contains(screen, "synced") && !strings.Contains(screen, "syncing") &&
+			(promURL == "" || strings.Contains(screen, "prometheus ok")) {
 			break
 		}
 		if time.Now().After(deadline) {
