@@ -178,6 +178,7 @@ func (b *bench) size(from, n int, full bool) error {
 	b.add(n, "twinscale snapshot: peak RSS", median(rss), "MiB", "")
 
 	// The dashboard, kubectl and the in-process watch, side by side, then idle.
+	started := fileSize(b.audit)
 	dash, err := b.startDashboard(n, "")
 	if err != nil {
 		return err
@@ -231,10 +232,11 @@ func (b *bench) size(from, n int, full bool) error {
 		}
 		b.add(n, "in-process watch requests while idle (CountingTransport)", float64(total), "requests", strings.Join(parts, ", "))
 	}
-	startup, err := auditCounts(b.audit, 0)
-	if err == nil {
-		b.add(n, "dashboard requests from start to the end of the idle window", float64(startup["twinscale"].total()), "requests",
-			"all twinscale processes so far (snapshots included): "+startup["twinscale"].String())
+	if all, err := auditCounts(b.audit, started); err == nil {
+		b.add(n, "dashboard requests from process start to the end of the idle window", float64(all["twinscale"].total()), "requests",
+			all["twinscale"].String())
+		b.add(n, "kubectl get hpa -A -w requests from process start to the end of the idle window", float64(all["kubectl"].total()), "requests",
+			all["kubectl"].String())
 	}
 	if full {
 		if err := b.updates(dash, cs); err != nil {
