@@ -43,8 +43,19 @@ demo-gif: build ## Record demo.gif from demo.tape (needs vhs).
 	@command -v vhs >/dev/null || { echo "vhs not found: go install github.com/charmbracelet/vhs@v0.10.0 (needs ttyd and ffmpeg)"; exit 1; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" vhs demo.tape
 
-bench: testenv ## Run the benchmarks recorded in BENCHMARKS.md.
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./model/... ./ui/... ./watch/...
+BENCH_COUNT ?= 6
+BENCH_OUT ?= bench-results
+
+bench: bench-go bench-load ## Reproduce every number in BENCHMARKS.md (Go benchmarks, then the load test).
+
+bench-go: testenv ## Go benchmarks, BENCH_COUNT (6) runs each; medians in bench-results/go.md.
+	@mkdir -p $(BENCH_OUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 90m ./model/... ./ui/... ./watch/... | tee $(BENCH_OUT)/go.txt
+	set -o pipefail; $(GO) run ./hack/benchsum < $(BENCH_OUT)/go.txt | tee $(BENCH_OUT)/go.md
+
+bench-load: testenv prometheus ## The load test against kube-apiserver at 1,000 and 5,000 pairs, with kubectl; bench-results/load.md.
+	@mkdir -p $(BENCH_OUT)
+	set -o pipefail; $(GO) run ./hack/loadbench -json $(BENCH_OUT)/load.json | tee $(BENCH_OUT)/load.md
 
 fuzz: ## Run each fuzz test for longer (FUZZTIME, default 30s).
 	./hack/fuzz.sh $${FUZZTIME:-30s}
@@ -54,5 +65,6 @@ tidy-check: ## Fail when go.mod or go.sum are not tidy.
 
 clean: ## Remove build output (keeps the test control plane).
 	rm -f $(BIN)/twinscale
+	rm -rf $(BENCH_OUT)
 
-.PHONY: help build install testenv prometheus test test-update lint demo demo-gif bench fuzz tidy-check clean
+.PHONY: help build install testenv prometheus test test-update lint demo demo-gif bench bench-go bench-load fuzz tidy-check clean

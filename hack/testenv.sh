@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Builds the test control plane (kube-apiserver and etcd) from the pinned tools
-# module in hack/tools into bin/, skipping binaries that are already built.
+# Builds the test control plane (kube-apiserver and etcd) and kubectl (for the
+# benchmark's comparison) from the pinned tools module in hack/tools into bin/,
+# skipping binaries that are already built at the pinned version.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/bin"
 mkdir -p "$bin"
 kube_version=v1.37.2
+etcd_version=$(awk '$1 == "go.etcd.io/etcd/server/v3" { sub(/^v/, "", $2); print $2 }' "$root/hack/tools/go.mod")
 
-build() { # name package ldflags
-	local name=$1 pkg=$2 ldflags=$3
-	if [ -x "$bin/$name" ] && [ "$bin/$name" -nt "$root/hack/tools/go.mod" ]; then
-		echo "testenv: $name already built in bin/"
+build() { # name package ldflags version-args expected-version-text
+	local name=$1 pkg=$2 ldflags=$3 version_args=$4 want=$5
+	# shellcheck disable=SC2086 # version_args are words
+	if [ -x "$bin/$name" ] && "$bin/$name" $version_args 2>/dev/null | grep -qF "$want"; then
+		echo "testenv: $name $want already built in bin/"
 		return
 	fi
 	echo "testenv: building $name from $pkg (a cold build takes several minutes)"
@@ -19,6 +22,7 @@ build() { # name package ldflags
 	echo "testenv: built bin/$name"
 }
 
-build etcd go.etcd.io/etcd/server/v3 "-s -w"
-build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver \
-	"-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37"
+kube_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37"
+build etcd go.etcd.io/etcd/server/v3 "-s -w" --version "etcd Version: $etcd_version"
+build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$kube_ldflags" --version "Kubernetes $kube_version"
+build kubectl k8s.io/kubernetes/cmd/kubectl "$kube_ldflags" "version --client" "Client Version: $kube_version"

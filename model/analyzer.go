@@ -40,6 +40,8 @@ const (
 type Analyzer struct {
 	mu    sync.Mutex
 	pairs map[string]*pairState
+	// fresh disables the memory of Lint and status fingerprints (the tests' reference).
+	fresh bool
 }
 
 // NewAnalyzer returns an analyzer with no history.
@@ -54,6 +56,76 @@ type pairState struct {
 	srv            readinessTrack
 	srvUnready     time.Time
 	modelUnready   time.Time
+	lint           lintMemo
+	memo           bool // use lint and the status fingerprints from memory
+}
+
+// version names one object at one resourceVersion; zero when unknown.
+type version struct{ uid, rv string }
+
+func versionOf(m *Meta) version { return version{m.UID, m.ResourceVersion} }
+
+// known reports whether the version identifies the object's content.
+func (v version) known() bool { return v.uid != "" && v.rv != "" }
+
+// lintMemo remembers the last Lint of a pair: Lint reads only the pair's objects and
+// shape, so while their versions stay the same the findings do too.
+type lintMemo struct {
+	ok                       bool
+	m, s, mh, sh             version
+	hasM, hasS, hasMH, hasSH bool
+	ns, model, server        string
+	shape                    []ShapeFlag
+	others                   []string
+	out                      []Finding
+}
+
+// of returns Lint(*p), from memory when nothing Lint reads changed.
+func (l *lintMemo) of(p *Pair, memo bool) []Finding {
+	key := lintMemo{ok: true, ns: p.Namespace, model: p.ModelName, server: p.ServerName, shape: p.Shape, others: p.OtherModels}
+	known := true
+	take := func(m *Meta, v *version, has *bool) {
+		*has = m != nil
+		if m != nil {
+			*v = versionOf(m)
+			known = known && v.known()
+		}
+	}
+	take(metaOf(p.Model), &key.m, &key.hasM)
+	take(metaOfServer(p.Server), &key.s, &key.hasS)
+	take(metaOfHPA(p.ModelHPA), &key.mh, &key.hasMH)
+	take(metaOfHPA(p.ServerHPA), &key.sh, &key.hasSH)
+	if memo && known && l.ok && l.m == key.m && l.s == key.s && l.mh == key.mh && l.sh == key.sh &&
+		l.hasM == key.hasM && l.hasS == key.hasS && l.hasMH == key.hasMH && l.hasSH == key.hasSH &&
+		l.ns == key.ns && l.model == key.model && l.server == key.server &&
+		slices.Equal(l.shape, key.shape) && slices.Equal(l.others, key.others) {
+		return l.out
+	}
+	key.out = Lint(*p)
+	key.ok = known
+	*l = key
+	return key.out
+}
+
+func metaOf(m *SeldonModel) *Meta {
+	if m == nil {
+		return nil
+	}
+	return &m.Meta
+}
+
+func metaOfServer(s *SeldonServer) *Meta {
+	if s == nil {
+		return nil
+	}
+	return &s.Meta
+}
+
+func metaOfHPA(h *HPA) *Meta {
+	if h == nil {
+		return nil
+	}
+	return &h.Meta
 }
 
 // hpaTrack is what the analyzer remembers of one HPA.
@@ -70,6 +142,17 @@ type hpaTrack struct {
 	lastRaw   int32
 	hasRaw    bool
 	diverged  int
+	// fpOf is the version whose status fingerprint is status, when known.
+	fpOf version
+}
+
+// fingerprint is statusFingerprint(h), from memory while h's version is the one last seen.
+func (t *hpaTrack) fingerprint(h *HPA, memo bool) uint64 {
+	v := versionOf(&h.Meta)
+	if memo && v.known() && v == t.fpOf {
+		return t.status
+	}
+	return statusFingerprint(h)
 }
 
 type pendingStep struct {
@@ -101,18 +184,30 @@ func (a *Analyzer) Apply(now time.Time, pairs []Pair) {
 	for i := range pairs {
 		p := &pairs[i]
 		seen[p.Key] = true
-		st := a.pairs[p.Key]
-		if st == nil {
-			st = &pairState{}
-			a.pairs[p.Key] = st
-		}
-		st.apply(now, p)
+		a.applyLocked(now, p)
 	}
 	for k := range a.pairs {
 		if !seen[k] {
 			delete(a.pairs, k)
 		}
 	}
+}
+
+// applyPair analyses one pair in place like Apply, forgetting no other pair.
+func (a *Analyzer) applyPair(now time.Time, p *Pair) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.applyLocked(now, p)
+}
+
+func (a *Analyzer) applyLocked(now time.Time, p *Pair) {
+	st := a.pairs[p.Key]
+	if st == nil {
+		st = &pairState{}
+		a.pairs[p.Key] = st
+	}
+	st.memo = !a.fresh
+	st.apply(now, p)
 }
 
 func (st *pairState) apply(now time.Time, p *Pair) {
@@ -123,12 +218,12 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	live, liveOK := liveTotal(p)
 
 	if p.ModelHPA != nil {
-		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status)
+		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, st.memo)
 	} else {
 		st.model = hpaTrack{}
 	}
 	if p.ServerHPA != nil {
-		st.server.observe(now, p.ServerHPA, p.Events, serverScale(p, p.ServerHPA).Status)
+		st.server.observe(now, p.ServerHPA, p.Events, serverScale(p, p.ServerHPA).Status, st.memo)
 	} else {
 		st.server = hpaTrack{}
 	}
@@ -146,7 +241,7 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	st.scheduleFailed(now, p)
 
 	findings := keepForeign(p.Findings)
-	findings = append(findings, Lint(*p)...)
+	findings = append(findings, st.lint.of(p, st.memo)...)
 	findings = append(findings, st.live(now, p)...)
 	SortFindings(findings)
 	p.Findings = findings
@@ -227,7 +322,7 @@ func statusFingerprint(h *HPA) uint64 {
 	return f.Sum64()
 }
 
-func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas int32) {
+func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas int32, memo bool) {
 	id := h.UID
 	if id == "" {
 		id = h.Key()
@@ -235,7 +330,7 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 	if t.id != id {
 		*t = hpaTrack{id: id}
 	}
-	fp := statusFingerprint(h)
+	fp := t.fingerprint(h, memo)
 	up, down := EffectiveBehavior(h.Behavior)
 	window := max(up.Stabilization, down.Stabilization)
 	if h.Behavior == nil {
@@ -272,6 +367,7 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 			t.desired = h.DesiredReplicas
 		}
 	}
+	t.fpOf = versionOf(&h.Meta) // t.status is fp now
 	t.ingestEvents(events, h)
 	t.mem.Prune(now, window, up.LongestPeriod(), down.LongestPeriod())
 }

@@ -85,14 +85,27 @@ type ChangeLogOptions struct {
 }
 
 // ChangeLog turns successive Inventories into a bounded timeline of spec changes. Not safe for concurrent use.
+//
+// It keeps the last Inventory it observed (and its pairs), which the last snapshot holds
+// anyway, rather than a copy of every object's fields: an object whose UID and
+// resourceVersion did not change is not compared at all, and the fields of the others
+// are rendered only to be compared.
 type ChangeLog struct {
-	opts     ChangeLogOptions
-	seen     bool
-	objects  map[string]objectFields // "Kind/ns/name" → fields of the last Inventory
-	pending  map[string]pendingReplicas
-	perPair  map[string][]Change
-	global   []Change // ring, oldest first
-	pairKeys map[string]bool
+	opts      ChangeLogOptions
+	seen      bool
+	prev      Inventory // the last Inventory observed; never modified
+	prevPairs []Pair    // its pairs
+	pending   map[string]pendingReplicas
+	perPair   map[string][]Change
+	global    []Change // ring, oldest first
+	// added counts entries ever added; touched, when not nil, collects the pair keys that
+	// gained one (the Tracker rebuilds those pairs).
+	added   int
+	touched map[string]bool
+	fresh   bool // compare every object, whatever its version (the tests' reference)
+	// baseline, while set, makes every observation a new baseline: what the watch lists
+	// while it syncs was there before twinscale looked, and is not a change.
+	baseline bool
 }
 
 type objectFields struct {
@@ -120,10 +133,7 @@ func NewChangeLog(opts ChangeLogOptions) *ChangeLog {
 	if opts.HandGrace <= 0 {
 		opts.HandGrace = 30 * time.Second
 	}
-	return &ChangeLog{
-		opts: opts, objects: map[string]objectFields{}, pending: map[string]pendingReplicas{},
-		perPair: map[string][]Change{}, pairKeys: map[string]bool{},
-	}
+	return &ChangeLog{opts: opts, pending: map[string]pendingReplicas{}, perPair: map[string][]Change{}}
 }
 
 // Observe compares inv with the previous Inventory and records every spec change. The first call only
@@ -132,7 +142,8 @@ func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, 
 
 // ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
 func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
-	cur := projectFields(inv, pairs)
+	cur := objectIndex(inv)
+	pairsOf := pairsOfObjects(pairs)
 	hpaDesired := map[string]int32{} // "Kind/ns/target" → desiredReplicas of the HPA scaling it
 	hpaOf := map[string]string{}
 	for _, h := range inv.HPAs {
@@ -143,15 +154,13 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		hpaDesired[t] = h.DesiredReplicas
 		hpaOf[t] = h.Name
 	}
-
-	l.pairKeys = map[string]bool{}
-	for _, o := range cur {
-		for _, k := range o.pairs {
-			l.pairKeys[k] = true
-		}
+	want := func(target string) (int32, string, bool) {
+		n, ok := hpaDesired[target]
+		return n, hpaOf[target], ok
 	}
 
-	if l.seen {
+	if l.seen && !l.baseline {
+		old := objectIndex(l.prev)
 		// Walk in key order so entries at the same instant come out in a stable order.
 		keys := make([]string, 0, len(cur))
 		for k := range cur {
@@ -159,54 +168,243 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			o := cur[k]
-			old, ok := l.objects[k]
+			r := cur[k]
+			pr, ok := old[k]
 			if !ok {
+				o := render(inv, r, pairsOf[k])
 				l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldCreated})
 				continue
 			}
-			for i, f := range o.fields {
-				before := ""
-				if i < len(old.fields) && old.fields[i].name == f.name {
-					before = old.fields[i].value
-				}
-				if before != f.value {
-					l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
-						Field: f.name, Before: before, After: f.value})
-				}
+			if !l.fresh && sameVersion(r.meta(inv), pr.meta(l.prev)) {
+				continue
 			}
-			if o.kind != "HPA" && old.replicas != o.replicas {
-				l.replicaChange(now, k, o, old.replicas, hpaDesired, hpaOf)
-			}
+			l.compare(now, k, render(l.prev, pr, nil), render(inv, r, pairsOf[k]), want)
 		}
-		oldKeys := make([]string, 0, len(l.objects))
-		for k := range l.objects {
+		var oldKeys []string
+		for k := range old {
 			if _, ok := cur[k]; !ok {
 				oldKeys = append(oldKeys, k)
 			}
 		}
 		sort.Strings(oldKeys)
+		var oldPairsOf map[string][]string
 		for _, k := range oldKeys {
-			o := l.objects[k]
+			if oldPairsOf == nil {
+				oldPairsOf = pairsOfObjects(l.prevPairs)
+			}
+			o := render(l.prev, old[k], oldPairsOf[k])
 			l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldDeleted})
 			delete(l.pending, k)
 		}
 	}
-	l.resolvePending(now, cur, hpaDesired, hpaOf)
-	l.objects = cur
-	l.seen = true
+	l.resolvePending(now, func(k string) (objectFields, bool) {
+		r, ok := cur[k]
+		if !ok {
+			return objectFields{}, false
+		}
+		return render(inv, r, nil), true
+	}, want)
+	l.prev, l.prevPairs, l.seen = inv, pairs, true
 
 	// Forget the rings of pairs that no longer exist; the global ring still remembers their last entries.
+	live := map[string]bool{}
+	for _, ks := range pairsOf {
+		for _, k := range ks {
+			live[k] = true
+		}
+	}
 	for k := range l.perPair {
-		if !l.pairKeys[k] {
+		if !live[k] {
 			delete(l.perPair, k)
 		}
 	}
 }
 
+// sameVersion reports whether two objects are one object at one version: their fields
+// are the same and need no comparing.
+func sameVersion(a, b *Meta) bool {
+	return a.UID != "" && a.ResourceVersion != "" && a.UID == b.UID && a.ResourceVersion == b.ResourceVersion
+}
+
+// objRef locates a Model, Server or HPA in an Inventory.
+type objRef struct {
+	kind string // Model, Server or HPA
+	i    int
+}
+
+func (r objRef) meta(inv Inventory) *Meta {
+	switch r.kind {
+	case "Model":
+		return &inv.Models[r.i].Meta
+	case "Server":
+		return &inv.Servers[r.i].Meta
+	}
+	return &inv.HPAs[r.i].Meta
+}
+
+// objectIndex maps "Kind/ns/name" to the Models, Servers and HPAs of inv.
+func objectIndex(inv Inventory) map[string]objRef {
+	out := make(map[string]objRef, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
+	for i := range inv.Models {
+		out["Model/"+inv.Models[i].Key()] = objRef{"Model", i}
+	}
+	for i := range inv.Servers {
+		out["Server/"+inv.Servers[i].Key()] = objRef{"Server", i}
+	}
+	for i := range inv.HPAs {
+		out["HPA/"+inv.HPAs[i].Key()] = objRef{"HPA", i}
+	}
+	return out
+}
+
+// render flattens the fields of one object worth a timeline entry.
+func render(inv Inventory, r objRef, pairs []string) objectFields {
+	switch r.kind {
+	case "Model":
+		return modelFields(&inv.Models[r.i], pairs)
+	case "Server":
+		return serverFields(&inv.Servers[r.i], pairs)
+	}
+	return hpaFields(&inv.HPAs[r.i], pairs)
+}
+
+// pairsOfObjects files the keys of the pairs Join put each object in under "Kind/ns/name", sorted.
+func pairsOfObjects(pairs []Pair) map[string][]string {
+	out := map[string][]string{}
+	add := func(k, key string) {
+		if !slices.Contains(out[k], key) {
+			out[k] = append(out[k], key)
+		}
+	}
+	for _, p := range pairs {
+		if p.Model != nil {
+			add("Model/"+p.Model.Key(), p.Key)
+		}
+		if p.Server != nil {
+			add("Server/"+p.Server.Key(), p.Key)
+		}
+		if p.ModelHPA != nil {
+			add("HPA/"+p.ModelHPA.Key(), p.Key)
+		}
+		if p.ServerHPA != nil {
+			add("HPA/"+p.ServerHPA.Key(), p.Key)
+		}
+	}
+	for _, ks := range out {
+		sort.Strings(ks)
+	}
+	return out
+}
+
+// compare records the changes between an object's last fields and its current ones.
+func (l *ChangeLog) compare(now time.Time, k string, old, o objectFields, want hpaLookup) {
+	for i, f := range o.fields {
+		before := ""
+		if i < len(old.fields) && old.fields[i].name == f.name {
+			before = old.fields[i].value
+		}
+		if before != f.value {
+			l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
+				Field: f.name, Before: before, After: f.value})
+		}
+	}
+	if o.kind != "HPA" && old.replicas != o.replicas {
+		l.replicaChange(now, k, o, old.replicas, want)
+	}
+}
+
+// hpaLookup returns the desiredReplicas and name of the HPA scaling "Kind/ns/target", or false.
+type hpaLookup func(target string) (int32, string, bool)
+
+// observeChanged is ObservePairs for an Inventory with the same objects, names and links
+// in the same places as the last one observed, in which only the objects at the given
+// indexes changed; pairsOf gives the sorted keys of the pairs an object is in. Entries
+// come out in the same order ObservePairs would give them. Call setPairs with the new
+// pairs afterwards.
+func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers, hpas []int32,
+	pairsOf func(kind string, i int32) []string) {
+	type item struct {
+		key string
+		ref objRef
+	}
+	items := make([]item, 0, len(models)+len(servers)+len(hpas))
+	for _, i := range models {
+		items = append(items, item{"Model/" + inv.Models[i].Key(), objRef{"Model", int(i)}})
+	}
+	for _, i := range servers {
+		items = append(items, item{"Server/" + inv.Servers[i].Key(), objRef{"Server", int(i)}})
+	}
+	for _, i := range hpas {
+		items = append(items, item{"HPA/" + inv.HPAs[i].Key(), objRef{"HPA", int(i)}})
+	}
+	sort.Slice(items, func(a, b int) bool { return items[a].key < items[b].key })
+	want := scanHPAs(inv)
+	if l.baseline {
+		items = nil
+	}
+	for _, it := range items {
+		l.compare(now, it.key, render(l.prev, it.ref, nil), render(inv, it.ref, pairsOf(it.ref.kind, int32(it.ref.i))), want)
+	}
+	l.resolvePending(now, func(k string) (objectFields, bool) { return findObject(inv, k) }, want)
+	l.prev = inv
+}
+
+// setPairs records the pairs of the Inventory observeChanged last saw.
+func (l *ChangeLog) setPairs(pairs []Pair) { l.prevPairs = pairs }
+
+// findObject renders the object of "Kind/ns/name" in inv, scanning: pending changes are few.
+func findObject(inv Inventory, key string) (objectFields, bool) {
+	kind, rest, _ := strings.Cut(key, "/")
+	ns, name, _ := strings.Cut(rest, "/")
+	found := -1
+	match := func(m *Meta, i int) {
+		if m.Namespace == ns && m.Name == name {
+			found = i
+		}
+	}
+	switch kind {
+	case "Model":
+		for i := range inv.Models {
+			match(&inv.Models[i].Meta, i)
+		}
+	case "Server":
+		for i := range inv.Servers {
+			match(&inv.Servers[i].Meta, i)
+		}
+	case "HPA":
+		for i := range inv.HPAs {
+			match(&inv.HPAs[i].Meta, i)
+		}
+	}
+	if found < 0 {
+		return objectFields{}, false
+	}
+	return render(inv, objRef{kind, found}, nil), true
+}
+
+// scanHPAs looks a target's HPA up the way ObservePairs' maps do (the last HPA in the
+// Inventory's order with a desired count wins), scanning instead of indexing: it is
+// asked only about the few targets whose replicas changed.
+func scanHPAs(inv Inventory) hpaLookup {
+	return func(target string) (int32, string, bool) {
+		var n int32
+		var name string
+		found := false
+		for i := range inv.HPAs {
+			h := &inv.HPAs[i]
+			if h.DesiredReplicas == 0 || len(target) != len(h.Target.Kind)+len(h.Namespace)+len(h.Target.Name)+2 {
+				continue
+			}
+			if h.Target.Kind+"/"+h.Namespace+"/"+h.Target.Name == target {
+				n, name, found = h.DesiredReplicas, h.Name, true
+			}
+		}
+		return n, name, found
+	}
+}
+
 // replicaChange records a spec.replicas change unless the object's HPA asked for exactly that size.
-func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string,
-	hpaDesired map[string]int32, hpaOf map[string]string) {
+func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string, want hpaLookup) {
 	c := Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
 		Field: FieldReplicas, Before: before, After: o.replicas}
 	if p, ok := l.pending[key]; ok {
@@ -215,21 +413,23 @@ func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, bef
 		delete(l.pending, key)
 	}
 	target := o.kind + "/" + o.ns + "/" + o.name
-	want, hasHPA := hpaDesired[target]
+	n, name, hasHPA := want(target)
 	if !hasHPA {
 		c.Note = "by hand: no " + o.kind + " HPA"
 		l.add(c)
 		return
 	}
-	if strconv.Itoa(int(want)) == o.replicas {
+	if strconv.Itoa(int(n)) == o.replicas {
 		return // the HPA did it
 	}
-	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, hpaOf[target], want)
+	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, n)
 	l.pending[key] = pendingReplicas{change: c, hpa: target}
 }
 
-func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, hpaDesired map[string]int32,
-	hpaOf map[string]string) {
+func (l *ChangeLog) resolvePending(now time.Time, cur func(key string) (objectFields, bool), want hpaLookup) {
+	if len(l.pending) == 0 {
+		return
+	}
 	keys := make([]string, 0, len(l.pending))
 	for k := range l.pending {
 		keys = append(keys, k)
@@ -237,20 +437,19 @@ func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, h
 	sort.Strings(keys)
 	for _, k := range keys {
 		p := l.pending[k]
-		o, ok := cur[k]
+		o, ok := cur(k)
 		if !ok {
 			delete(l.pending, k)
 			continue
 		}
-		want, hasHPA := hpaDesired[p.hpa]
-		name := hpaOf[p.hpa]
-		if hasHPA && strconv.Itoa(int(want)) == o.replicas {
+		n, name, hasHPA := want(p.hpa)
+		if hasHPA && strconv.Itoa(int(n)) == o.replicas {
 			delete(l.pending, k) // the HPA's status caught up: it was the HPA after all
 			continue
 		}
 		if now.Sub(p.change.At) >= l.opts.HandGrace {
 			if hasHPA {
-				p.change.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, want)
+				p.change.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, n)
 			}
 			l.add(p.change)
 			delete(l.pending, k)
@@ -259,7 +458,11 @@ func (l *ChangeLog) resolvePending(now time.Time, cur map[string]objectFields, h
 }
 
 func (l *ChangeLog) add(c Change) {
+	l.added++
 	for _, k := range c.Pairs {
+		if l.touched != nil {
+			l.touched[k] = true
+		}
 		l.perPair[k] = insertBounded(l.perPair[k], c, l.opts.PerPair)
 	}
 	l.global = insertBounded(l.global, c, l.opts.Total)
@@ -318,78 +521,48 @@ func (l *ChangeLog) Annotate(s *Snapshot, perPair, total int) {
 	s.Changes = l.Recent(total)
 }
 
-// projectFields flattens the spec fields worth a timeline entry, in a fixed order per kind, and
-// files each object under the keys of the pairs Join put it in.
-func projectFields(inv Inventory, pairs []Pair) map[string]objectFields {
-	pairsOf := map[string][]string{} // "Kind/ns/name" → pair keys
-	add := func(k, key string) {
-		if !slices.Contains(pairsOf[k], key) {
-			pairsOf[k] = append(pairsOf[k], key)
-		}
+// modelFields are the fields of a Model worth a timeline entry.
+func modelFields(m *SeldonModel, pairs []string) objectFields {
+	return objectFields{
+		kind: "Model", ns: m.Namespace, name: m.Name, pairs: pairs,
+		replicas: optInt32(m.Replicas),
+		fields: []field{
+			{"storageUri", m.StorageURI},
+			{"artifactVersion", optInt64(m.ArtifactVersion)},
+			{"server", m.Server},
+			{"minReplicas", optInt32(m.MinReplicas)},
+			{"maxReplicas", optInt32(m.MaxReplicas)},
+		},
 	}
-	for _, p := range pairs {
-		if p.Model != nil {
-			add("Model/"+p.Model.Key(), p.Key)
-		}
-		if p.Server != nil {
-			add("Server/"+p.Server.Key(), p.Key)
-		}
-		if p.ModelHPA != nil {
-			add("HPA/"+p.ModelHPA.Key(), p.Key)
-		}
-		if p.ServerHPA != nil {
-			add("HPA/"+p.ServerHPA.Key(), p.Key)
-		}
-	}
-	out := make(map[string]objectFields, len(inv.Models)+len(inv.Servers)+len(inv.HPAs))
-	for _, m := range inv.Models {
-		k := "Model/" + m.Key()
-		out[k] = objectFields{
-			kind: "Model", ns: m.Namespace, name: m.Name, pairs: sortedCopy(pairsOf[k]),
-			replicas: optInt32(m.Replicas),
-			fields: []field{
-				{"storageUri", m.StorageURI},
-				{"artifactVersion", optInt64(m.ArtifactVersion)},
-				{"server", m.Server},
-				{"minReplicas", optInt32(m.MinReplicas)},
-				{"maxReplicas", optInt32(m.MaxReplicas)},
-			},
-		}
-	}
-	for _, s := range inv.Servers {
-		k := "Server/" + s.Key()
-		out[k] = objectFields{
-			kind: "Server", ns: s.Namespace, name: s.Name, pairs: sortedCopy(pairsOf[k]),
-			replicas: optInt32(s.Replicas),
-			fields: []field{
-				{"serverConfig", s.ServerConfig},
-				{"minReplicas", optInt32(s.MinReplicas)},
-				{"maxReplicas", optInt32(s.MaxReplicas)},
-			},
-		}
-	}
-	for _, h := range inv.HPAs {
-		k := "HPA/" + h.Key()
-		f := []field{
-			{"target", h.Target.Kind + "/" + h.Target.Name},
-			{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
-			{"maxReplicas", strconv.Itoa(int(h.MaxReplicas))},
-			{"metrics", MetricsText(h.Metrics)},
-		}
-		var up, down *ScalingRules
-		if h.Behavior != nil {
-			up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
-		}
-		f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
-		out[k] = objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: sortedCopy(pairsOf[k]), fields: f}
-	}
-	return out
 }
 
-func sortedCopy(in []string) []string {
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	return out
+// serverFields are the fields of a Server worth a timeline entry.
+func serverFields(s *SeldonServer, pairs []string) objectFields {
+	return objectFields{
+		kind: "Server", ns: s.Namespace, name: s.Name, pairs: pairs,
+		replicas: optInt32(s.Replicas),
+		fields: []field{
+			{"serverConfig", s.ServerConfig},
+			{"minReplicas", optInt32(s.MinReplicas)},
+			{"maxReplicas", optInt32(s.MaxReplicas)},
+		},
+	}
+}
+
+// hpaFields are the fields of an HPA worth a timeline entry.
+func hpaFields(h *HPA, pairs []string) objectFields {
+	f := []field{
+		{"target", h.Target.Kind + "/" + h.Target.Name},
+		{"minReplicas", strconv.Itoa(int(h.MinReplicas))},
+		{"maxReplicas", strconv.Itoa(int(h.MaxReplicas))},
+		{"metrics", MetricsText(h.Metrics)},
+	}
+	var up, down *ScalingRules
+	if h.Behavior != nil {
+		up, down = h.Behavior.ScaleUp, h.Behavior.ScaleDown
+	}
+	f = append(f, field{"behavior.scaleUp", RulesText(up)}, field{"behavior.scaleDown", RulesText(down)})
+	return objectFields{kind: "HPA", ns: h.Namespace, name: h.Name, pairs: pairs, fields: f}
 }
 
 func optInt32(p *int32) string {

@@ -93,8 +93,8 @@ func TestChangeLogBounds(t *testing.T) {
 	if got := l.Recent(1); len(got) != 1 || got[0].Field != FieldDeleted {
 		t.Errorf("Recent(1) = %v, want the deletion", got)
 	}
-	if len(l.objects) != 0 || len(l.perPair) != 0 {
-		t.Errorf("state not forgotten: %d objects, %d rings", len(l.objects), len(l.perPair))
+	if len(l.prev.Models) != 0 || len(l.prevPairs) != 0 || len(l.perPair) != 0 {
+		t.Errorf("state not forgotten: %d objects, %d pairs, %d rings", len(l.prev.Models), len(l.prevPairs), len(l.perPair))
 	}
 }
 

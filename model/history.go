@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,8 @@ import (
 // treated as unusable (a broken exporter or query), stored as a gap and reported.
 const MaxUsableValue = 1e15
 
-// Series of one pair, in the order they sit in a ring's backing array.
+// Series of one pair: the metric series sit in a ring's backing array in this order;
+// the replica series (from seriesModelDesired on) are levels.
 const (
 	seriesRPS = iota
 	seriesLatency
@@ -23,6 +25,8 @@ const (
 	seriesServerDesired
 	seriesServerReady
 	numSeries
+	numMetrics = seriesModelDesired
+	numLevels  = numSeries - numMetrics
 )
 
 // noSlot marks a ring that has never received a metric sample.
@@ -37,12 +41,14 @@ var (
 // History is a fixed-capacity record of every pair's metrics and replica counts,
 // aligned to the poll step: slot i holds the values for [i*step, (i+1)*step) since
 // the Unix epoch, so polls evaluated at step boundaries land in one slot each.
-// NaN marks a gap. Values are stored as float32, so memory is bounded by
-// pairs × capacity × 7 series × 4 bytes (480 points: about 13.5 KiB per pair).
+// NaN marks a gap. Values are stored as float32.
 //
 // Metric series (RPS, latency, errors) are samples: a slot without a sample is a gap.
-// Replica series are levels: a slot with no RecordReplicas call repeats the previous
-// slot's value, because a count holds until it changes.
+// They are rings of capacity slots: pairs × capacity × 3 × 4 bytes (480 points: 5.6 KiB
+// per pair), allocated with a pair's first metric. Replica series are levels: a slot with no RecordReplicas call repeats the
+// previous slot's value, because a count holds until it changes. They are kept as the
+// list of their changes inside the window, 24 bytes a change: a few hundred bytes for a
+// pair that scales now and then, at most capacity changes.
 //
 // History is not safe for concurrent use; its owner serialises calls.
 type History struct {
@@ -55,11 +61,18 @@ type History struct {
 
 // pairRing holds one pair's series; every ring is materialised up to History.head.
 type pairRing struct {
-	vals     []float32 // capacity × numSeries, slot-major so a poll touches one cache line
+	vals     []float32 // capacity × numMetrics, slot-major so a poll touches one cache line
+	levels   []level   // replica levels by slot, oldest first; NaN before the first
 	first    int64     // oldest slot ever written for this pair
 	sampled  int64     // newest slot holding a metric sample, noSlot if none
 	latest   MetricSample
 	unusable int // values dropped as unusable since the pair was first seen
+}
+
+// level is the replica counts from slot on, until the next level.
+type level struct {
+	slot int64
+	v    [numLevels]float32
 }
 
 // NewHistory returns an empty History of capacity slots per series, step apart.
@@ -91,6 +104,13 @@ func (h *History) Keys() []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// headAt reports whether now falls in the head slot, so recording replicas at now would
+// not move the head (and every pair's sparkline and staleness stay as they are).
+func (h *History) headAt(now time.Time) bool {
+	idx, ok := h.slot(now)
+	return ok && h.started && idx == h.head
 }
 
 // Head is the start time of the newest slot; zero before anything was recorded.
@@ -180,10 +200,8 @@ func (h *History) RecordReplicas(at time.Time, key string, modelDesired, modelRe
 		return
 	}
 	r := h.ring(key, idx)
-	r.set(seriesModelDesired, idx, h.capacity, countValue(modelDesired))
-	r.set(seriesModelReady, idx, h.capacity, countValue(modelReady))
-	r.set(seriesServerDesired, idx, h.capacity, countValue(serverDesired))
-	r.set(seriesServerReady, idx, h.capacity, countValue(serverReady))
+	r.setLevel(idx, h.head, [numLevels]float32{
+		countValue(modelDesired), countValue(modelReady), countValue(serverDesired), countValue(serverReady)})
 }
 
 // Spark returns the last n RPS points of a pair, oldest first, in a fresh slice.
@@ -219,6 +237,16 @@ func (h *History) Pair(key string) PairHistory {
 		}
 		return out
 	}
+	var levels [numLevels][]float64
+	for s := range levels {
+		levels[s] = make([]float64, n)
+	}
+	for i := range n {
+		v := r.levelAt(from + int64(i))
+		for s := range levels {
+			levels[s][i] = float64(v[s])
+		}
+	}
 	capacity := make([]float64, n)
 	for i := range capacity {
 		capacity[i] = math.NaN()
@@ -231,10 +259,10 @@ func (h *History) Pair(key string) PairHistory {
 		Capacity:      capacity,
 		Latency:       series(seriesLatency),
 		Errors:        series(seriesErrors),
-		ModelDesired:  series(seriesModelDesired),
-		ModelReady:    series(seriesModelReady),
-		ServerDesired: series(seriesServerDesired),
-		ServerReady:   series(seriesServerReady),
+		ModelDesired:  levels[seriesModelDesired-numMetrics],
+		ModelReady:    levels[seriesModelReady-numMetrics],
+		ServerDesired: levels[seriesServerDesired-numMetrics],
+		ServerReady:   levels[seriesServerReady-numMetrics],
 		Unusable:      r.unusable,
 		Problem:       r.latest.Problem,
 	}
@@ -317,18 +345,13 @@ func (h *History) advanceTo(idx int64) {
 	c := h.capacity
 	from := max(h.head+1, idx-int64(c)+1) // older slots in between are overwritten anyway
 	nan := float32(math.NaN())
+	row := [numMetrics]float32{nan, nan, nan}
 	for _, r := range h.pairs {
-		var row [numSeries]float32
-		for s := range numSeries {
-			row[s] = nan
-			if s >= seriesModelDesired {
-				row[s] = r.get(s, h.head, c)
-			}
-		}
-		for i := from; i <= idx; i++ {
+		for i := from; r.vals != nil && i <= idx; i++ {
 			p := r.pos(0, i, c)
-			copy(r.vals[p:p+numSeries], row[:])
+			copy(r.vals[p:p+numMetrics], row[:])
 		}
+		r.prune(idx - int64(c) + 1)
 	}
 	h.head = idx
 }
@@ -337,11 +360,7 @@ func (h *History) advanceTo(idx int64) {
 func (h *History) ring(key string, idx int64) *pairRing {
 	r := h.pairs[key]
 	if r == nil {
-		r = &pairRing{vals: make([]float32, numSeries*h.capacity), first: idx, sampled: noSlot}
-		nan := float32(math.NaN())
-		for i := range r.vals {
-			r.vals[i] = nan
-		}
+		r = &pairRing{first: idx, sampled: noSlot}
 		h.pairs[key] = r
 	}
 	r.first = min(r.first, idx)
@@ -353,12 +372,87 @@ func (r *pairRing) pos(s int, idx int64, c int) int {
 	if p < 0 {
 		p += int64(c)
 	}
-	return int(p)*numSeries + s
+	return int(p)*numMetrics + s
 }
 
-func (r *pairRing) get(s int, idx int64, c int) float32 { return r.vals[r.pos(s, idx, c)] }
+// get reads one slot of a metric series: NaN before the ring's first metric.
+func (r *pairRing) get(s int, idx int64, c int) float32 {
+	if r.vals == nil {
+		return float32(math.NaN())
+	}
+	return r.vals[r.pos(s, idx, c)]
+}
 
-func (r *pairRing) set(s int, idx int64, c int, v float32) { r.vals[r.pos(s, idx, c)] = v }
+// set writes one slot of a metric series. The metric ring is allocated at the first
+// write, so a pair without metrics (no Prometheus) costs no ring.
+func (r *pairRing) set(s int, idx int64, c int, v float32) {
+	if r.vals == nil {
+		r.vals = make([]float32, numMetrics*c)
+		nan := float32(math.NaN())
+		for i := range r.vals {
+			r.vals[i] = nan
+		}
+	}
+	r.vals[r.pos(s, idx, c)] = v
+}
+
+// levelIndex is the index of the level in force at slot idx, or -1 before the first.
+func (r *pairRing) levelIndex(idx int64) int {
+	return sort.Search(len(r.levels), func(i int) bool { return r.levels[i].slot > idx }) - 1
+}
+
+// levelAt returns the replica counts at slot idx, NaN before the first level.
+func (r *pairRing) levelAt(idx int64) [numLevels]float32 {
+	if i := r.levelIndex(idx); i >= 0 {
+		return r.levels[i].v
+	}
+	nan := float32(math.NaN())
+	return [numLevels]float32{nan, nan, nan, nan}
+}
+
+// setLevel writes the replica counts of slot idx only, as a dense ring would: slots
+// after it up to the head keep their values.
+func (r *pairRing) setLevel(idx, head int64, v [numLevels]float32) {
+	if sameLevel(r.levelAt(idx), v) {
+		return
+	}
+	if idx < head && !r.hasLevel(idx+1) {
+		r.insertLevel(level{slot: idx + 1, v: r.levelAt(idx + 1)})
+	}
+	if i := r.levelIndex(idx); i >= 0 && r.levels[i].slot == idx {
+		r.levels[i].v = v
+	} else {
+		r.insertLevel(level{slot: idx, v: v})
+	}
+	// Drop levels that repeat the one before them, so a count that comes back costs nothing.
+	r.levels = slices.CompactFunc(r.levels, func(a, b level) bool { return sameLevel(a.v, b.v) })
+}
+
+func (r *pairRing) hasLevel(idx int64) bool {
+	i := r.levelIndex(idx)
+	return i >= 0 && r.levels[i].slot == idx
+}
+
+func (r *pairRing) insertLevel(l level) {
+	r.levels = slices.Insert(r.levels, r.levelIndex(l.slot)+1, l)
+}
+
+// prune forgets the levels that ended before slot start, the window's oldest slot.
+func (r *pairRing) prune(start int64) {
+	if i := r.levelIndex(start); i > 0 {
+		r.levels = append(r.levels[:0:0], r.levels[i:]...)
+	}
+}
+
+// sameLevel compares counts bit by bit, so NaN equals NaN.
+func sameLevel(a, b [numLevels]float32) bool {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // usable converts a metric value for storage, or returns NaN and why it is unusable.
 func usable(v float64) (float32, string) {

@@ -54,6 +54,23 @@ const scheduleFailedState = "ScheduleFailed"
 // joinRef keys an object by namespace, kind and name.
 type joinRef struct{ ns, kind, name string }
 
+// rowKind says which loop of Join built a pair.
+type rowKind uint8
+
+// Kinds of pair rows.
+const (
+	rowModel  rowKind = iota // a Model and what it names
+	rowServer                // a Server no Model names
+	rowHPA                   // an HPA no pair took
+)
+
+// pairPlan records where a pair's objects sit in the Inventory's slices (-1 for none), so
+// the Tracker can rebuild a pair from a newer Inventory of the same shape without a join.
+type pairPlan struct {
+	model, server, workload, modelHPA, serverHPA int32
+	kind                                         rowKind
+}
+
 // Join pairs every Seldon Model with the Server it names, that Server's StatefulSet (or
 // Deployment) and the two HPAs that scale them, and derives each pair's counts,
 // ScheduleFailed, shape flags, Events and basic Health. Objects that do not fit the 1:1
@@ -61,16 +78,22 @@ type joinRef struct{ ns, kind, name string }
 // by namespace, model, server, then key. Pairs point into inv's slices, so inv must not
 // be modified afterwards.
 func Join(inv Inventory) []Pair {
-	servers := make(map[joinRef]*SeldonServer, len(inv.Servers))
+	pairs, _ := joinPlanned(inv)
+	return pairs
+}
+
+// joinPlanned is Join that also returns each pair's plan, in the same order.
+func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
+	servers := make(map[joinRef]int32, len(inv.Servers))
 	for i := range inv.Servers {
 		s := &inv.Servers[i]
-		servers[joinRef{s.Namespace, KindServer, s.Name}] = s
+		servers[joinRef{s.Namespace, KindServer, s.Name}] = int32(i)
 	}
-	models := make(map[joinRef]*SeldonModel, len(inv.Models))
+	models := make(map[joinRef]int32, len(inv.Models))
 	modelsOnServer := make(map[joinRef][]string)
 	for i := range inv.Models {
 		m := &inv.Models[i]
-		models[joinRef{m.Namespace, KindModel, m.Name}] = m
+		models[joinRef{m.Namespace, KindModel, m.Name}] = int32(i)
 		if m.Server != "" {
 			k := joinRef{m.Namespace, KindServer, m.Server}
 			modelsOnServer[k] = append(modelsOnServer[k], m.Name)
@@ -78,49 +101,50 @@ func Join(inv Inventory) []Pair {
 	}
 	// A StatefulSet wins over a Deployment of the same name: Servers are StatefulSets
 	// unless the operator runs with UseDeploymentsForServers.
-	workloads := make(map[joinRef]*Workload, len(inv.Workloads))
+	workloads := make(map[joinRef]int32, len(inv.Workloads))
 	for i := range inv.Workloads {
 		w := &inv.Workloads[i]
 		k := joinRef{w.Namespace, KindServer, w.Name}
-		if prev, ok := workloads[k]; ok && prev.Kind == "StatefulSet" {
+		if prev, ok := workloads[k]; ok && inv.Workloads[prev].Kind == "StatefulSet" {
 			continue
 		}
-		workloads[k] = w
+		workloads[k] = int32(i)
 	}
 	// HPAs by target, sorted by name so the first is stable.
-	hpas := make(map[joinRef][]*HPA, len(inv.HPAs))
+	hpas := make(map[joinRef][]int32, len(inv.HPAs))
 	for i := range inv.HPAs {
 		h := &inv.HPAs[i]
 		if kind, ok := joinSeldonTarget(h.Target); ok {
 			k := joinRef{h.Namespace, kind, h.Target.Name}
-			hpas[k] = append(hpas[k], h)
+			hpas[k] = append(hpas[k], int32(i))
 		}
 	}
 	for _, l := range hpas {
-		slices.SortFunc(l, func(a, b *HPA) int { return strings.Compare(a.Name, b.Name) })
+		if len(l) > 1 {
+			slices.SortStableFunc(l, func(a, b int32) int { return strings.Compare(inv.HPAs[a].Name, inv.HPAs[b].Name) })
+		}
 	}
-	events := make(map[joinRef][]*Event, len(inv.Events))
-	for i := range inv.Events {
-		e := &inv.Events[i]
-		k := joinRef{e.Namespace, e.Object.Kind, e.Object.Name}
-		events[k] = append(events[k], e)
-	}
+	events := joinEvents(inv.Events)
 
-	j := joiner{inv: inv, servers: servers, workloads: workloads, hpas: hpas, events: events, used: map[*HPA]bool{}}
-	pairs := make([]Pair, 0, len(inv.Models)+len(inv.Servers))
+	j := joiner{inv: inv, servers: servers, workloads: workloads, hpas: hpas, events: events, used: make([]bool, len(inv.HPAs))}
+	n := len(inv.Models) + len(inv.Servers)
+	pairs := make([]Pair, 0, n)
+	plans := make([]pairPlan, 0, n)
 	for i := range inv.Models {
 		m := &inv.Models[i]
 		p := Pair{Key: m.Namespace + "/" + m.Name, Namespace: m.Namespace, ModelName: m.Name, ServerName: m.Server, Model: m}
+		pl := noPlan(rowModel)
+		pl.model = int32(i)
 		p.ModelDesired = joinDesired(m.Replicas)
 		p.ModelReady = Known(m.AvailableReplicas)
-		p.ModelHPA = j.hpaFor(&p, m.Namespace, KindModel, m.Name)
+		p.ModelHPA, pl.modelHPA = j.hpaFor(&p, m.Namespace, KindModel, m.Name)
 		switch {
 		case m.Server == "":
 			p.Shape = append(p.Shape, ShapeNoServerRef)
 			p.ServerDesired, p.ServerReady = UnknownCount(UnknownNoServer), UnknownCount(UnknownNoServer)
 		default:
-			p.ServerHPA = j.hpaFor(&p, m.Namespace, KindServer, m.Server)
-			j.fillServer(&p, servers[joinRef{m.Namespace, KindServer, m.Server}])
+			p.ServerHPA, pl.serverHPA = j.hpaFor(&p, m.Namespace, KindServer, m.Server)
+			j.fillServer(&p, &pl, j.server(m.Namespace, m.Server))
 			if others := modelsOnServer[joinRef{m.Namespace, KindServer, m.Server}]; len(others) > 1 {
 				p.Shape = append(p.Shape, ShapeMultiModelServer)
 				for _, o := range others {
@@ -134,6 +158,7 @@ func Join(inv Inventory) []Pair {
 		p.ScheduleFailed = DetectScheduleFailed(m)
 		j.twinFlags(&p)
 		pairs = append(pairs, p)
+		plans = append(plans, pl)
 	}
 	for i := range inv.Servers {
 		s := &inv.Servers[i]
@@ -141,23 +166,26 @@ func Join(inv Inventory) []Pair {
 			continue
 		}
 		p := Pair{Key: s.Namespace + "/server:" + s.Name, Namespace: s.Namespace, ServerName: s.Name}
+		pl := noPlan(rowServer)
 		if j.access(ResourceModels) == AccessOK {
 			p.Shape = append(p.Shape, ShapeServerWithoutModel)
 		}
 		p.ModelDesired = j.unknown(ResourceModels, UnknownNoModel)
 		p.ModelReady = p.ModelDesired
-		p.ServerHPA = j.hpaFor(&p, s.Namespace, KindServer, s.Name)
-		j.fillServer(&p, s)
+		p.ServerHPA, pl.serverHPA = j.hpaFor(&p, s.Namespace, KindServer, s.Name)
+		j.fillServer(&p, &pl, int32(i))
 		pairs = append(pairs, p)
+		plans = append(plans, pl)
 	}
 	// Every HPA not attached above gets a row of its own: its target is missing, is a
 	// kind twinscale does not know, or is already scaled by another HPA.
 	for i := range inv.HPAs {
-		h := &inv.HPAs[i]
-		if j.used[h] {
+		if j.used[i] {
 			continue
 		}
-		pairs = append(pairs, j.hpaRow(h, models))
+		p, pl := j.hpaRow(int32(i), models)
+		pairs = append(pairs, p)
+		plans = append(plans, pl)
 	}
 	for i := range pairs {
 		p := &pairs[i]
@@ -184,41 +212,67 @@ func Join(inv Inventory) []Pair {
 		return strings.Compare(a.Key, b.Key)
 	})
 	sorted := make([]Pair, len(pairs))
+	sortedPlans := make([]pairPlan, len(pairs))
 	for i, k := range order {
 		sorted[i] = pairs[k]
+		sortedPlans[i] = plans[k]
 	}
-	pairs = sorted
-	return pairs
+	return sorted, sortedPlans
+}
+
+// noPlan is a plan with no objects yet.
+func noPlan(kind rowKind) pairPlan {
+	return pairPlan{model: -1, server: -1, workload: -1, modelHPA: -1, serverHPA: -1, kind: kind}
+}
+
+// joinEvents groups Events by the object they are about.
+func joinEvents(evs []Event) map[joinRef][]*Event {
+	events := make(map[joinRef][]*Event, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		k := joinRef{e.Namespace, e.Object.Kind, e.Object.Name}
+		events[k] = append(events[k], e)
+	}
+	return events
 }
 
 // joiner holds the indexes of one Join.
 type joiner struct {
 	inv       Inventory
-	servers   map[joinRef]*SeldonServer
-	workloads map[joinRef]*Workload
-	hpas      map[joinRef][]*HPA
+	servers   map[joinRef]int32
+	workloads map[joinRef]int32
+	hpas      map[joinRef][]int32
 	events    map[joinRef][]*Event
-	used      map[*HPA]bool
+	used      []bool // by HPA index
 }
 
-// hpaFor returns the first HPA scaling the target and marks it used; a second HPA on
-// the same target flags the pair and is left for a row of its own.
-func (j *joiner) hpaFor(p *Pair, ns, kind, name string) *HPA {
+// server returns the index of a Server, or -1.
+func (j *joiner) server(ns, name string) int32 {
+	if i, ok := j.servers[joinRef{ns, KindServer, name}]; ok {
+		return i
+	}
+	return -1
+}
+
+// hpaFor returns the first HPA scaling the target (and its index, -1 for none) and marks
+// it used; a second HPA on the same target flags the pair and is left for a row of its own.
+func (j *joiner) hpaFor(p *Pair, ns, kind, name string) (*HPA, int32) {
 	l := j.hpas[joinRef{ns, kind, name}]
 	if len(l) == 0 {
-		return nil
+		return nil, -1
 	}
 	if len(l) > 1 && !slices.Contains(p.Shape, ShapeSeveralHPAs) {
 		p.Shape = append(p.Shape, ShapeSeveralHPAs)
 	}
 	j.used[l[0]] = true
-	return l[0]
+	return &j.inv.HPAs[l[0]], l[0]
 }
 
-// fillServer sets the Server side of a pair: desired from the Server, ready from its
-// StatefulSet or Deployment of the same name, each unknown with the reason when missing.
-func (j *joiner) fillServer(p *Pair, s *SeldonServer) {
-	if s == nil {
+// fillServer sets the Server side of a pair: desired from the Server (index si, -1 when
+// missing), ready from its StatefulSet or Deployment of the same name, each unknown with
+// the reason when missing.
+func (j *joiner) fillServer(p *Pair, pl *pairPlan, si int32) {
+	if si < 0 {
 		reason := UnknownNoServer
 		if a := j.access(ResourceServers); a != AccessOK {
 			reason = string(a)
@@ -228,10 +282,12 @@ func (j *joiner) fillServer(p *Pair, s *SeldonServer) {
 		p.ServerDesired, p.ServerReady = UnknownCount(reason), UnknownCount(reason)
 		return
 	}
-	p.Server = s
+	s := &j.inv.Servers[si]
+	p.Server, pl.server = s, si
 	p.ServerDesired = joinDesired(s.Replicas)
-	if w := j.workloads[joinRef{s.Namespace, KindServer, s.Name}]; w != nil {
-		p.Workload = w
+	if wi, ok := j.workloads[joinRef{s.Namespace, KindServer, s.Name}]; ok {
+		w := &j.inv.Workloads[wi]
+		p.Workload, pl.workload = w, wi
 		p.ServerReady = Known(w.ReadyReplicas)
 		return
 	}
@@ -276,53 +332,58 @@ func (j *joiner) twinFlags(p *Pair) {
 	}
 }
 
-// hpaRow builds the pair of an HPA that no Model or Server pair took.
-func (j *joiner) hpaRow(h *HPA, models map[joinRef]*SeldonModel) Pair {
+// hpaRow builds the pair of the HPA at index hi that no Model or Server pair took.
+func (j *joiner) hpaRow(hi int32, models map[joinRef]int32) (Pair, pairPlan) {
+	h := &j.inv.HPAs[hi]
 	p := Pair{Key: h.Namespace + "/hpa:" + h.Name, Namespace: h.Namespace}
+	pl := noPlan(rowHPA)
 	kind, seldon := joinSeldonTarget(h.Target)
 	switch {
 	case !seldon:
 		// Shown on the Model side so its details are visible; no Seldon object is involved.
 		p.Shape = append(p.Shape, ShapeHPAUnknownTarget)
-		p.ModelHPA = h
+		p.ModelHPA, pl.modelHPA = h, hi
 		p.ModelDesired, p.ModelReady = UnknownCount(UnknownNoModel), UnknownCount(UnknownNoModel)
 		p.ServerDesired, p.ServerReady = UnknownCount(UnknownNoServer), UnknownCount(UnknownNoServer)
 	case j.targetExists(h.Namespace, kind, h.Target.Name, models):
 		// The target has a pair, which took the first HPA by name; this row shows the
 		// target's side so the extra HPA can be compared with it.
 		p.Shape = append(p.Shape, ShapeSeveralHPAs)
-		j.placeHPA(&p, h, kind)
+		j.placeHPA(&p, &pl, hi, kind)
 		notPaired := UnknownCount(UnknownNotPaired)
-		if m := models[joinRef{h.Namespace, KindModel, h.Target.Name}]; kind == KindModel && m != nil {
+		if mi, ok := models[joinRef{h.Namespace, KindModel, h.Target.Name}]; kind == KindModel && ok {
+			m := &j.inv.Models[mi]
 			p.Model, p.ModelDesired, p.ModelReady = m, joinDesired(m.Replicas), Known(m.AvailableReplicas)
+			pl.model = mi
 			p.ServerDesired, p.ServerReady = notPaired, notPaired
 		} else {
 			p.ModelDesired, p.ModelReady = notPaired, notPaired
 		}
 	case j.access(joinResourceOf(kind)) != AccessOK:
 		// The target may well exist; it just cannot be read.
-		j.placeHPA(&p, h, kind)
+		j.placeHPA(&p, &pl, hi, kind)
 	default:
 		p.Shape = append(p.Shape, ShapeHPATargetMissing)
-		j.placeHPA(&p, h, kind)
+		j.placeHPA(&p, &pl, hi, kind)
 	}
-	return p
+	return p, pl
 }
 
 // placeHPA puts an orphan HPA on the side of the pair its target kind belongs to.
-func (j *joiner) placeHPA(p *Pair, h *HPA, kind string) {
+func (j *joiner) placeHPA(p *Pair, pl *pairPlan, hi int32, kind string) {
+	h := &j.inv.HPAs[hi]
 	noModel := j.unknown(ResourceModels, UnknownNoModel)
 	noServer := j.unknown(ResourceServers, UnknownNoServer)
 	if kind == KindModel {
-		p.ModelName, p.ModelHPA = h.Target.Name, h
+		p.ModelName, p.ModelHPA, pl.modelHPA = h.Target.Name, h, hi
 		p.ModelDesired, p.ModelReady = noModel, noModel
 		p.ServerDesired, p.ServerReady = noServer, noServer
 		return
 	}
-	p.ServerName, p.ServerHPA = h.Target.Name, h
+	p.ServerName, p.ServerHPA, pl.serverHPA = h.Target.Name, h, hi
 	p.ModelDesired, p.ModelReady = noModel, noModel
-	if s := j.servers[joinRef{h.Namespace, KindServer, h.Target.Name}]; s != nil {
-		j.fillServer(p, s)
+	if si := j.server(h.Namespace, h.Target.Name); si >= 0 {
+		j.fillServer(p, pl, si)
 		return
 	}
 	p.ServerDesired, p.ServerReady = noServer, noServer
@@ -335,11 +396,12 @@ func joinResourceOf(kind string) string {
 	return ResourceServers
 }
 
-func (j *joiner) targetExists(ns, kind, name string, models map[joinRef]*SeldonModel) bool {
+func (j *joiner) targetExists(ns, kind, name string, models map[joinRef]int32) bool {
 	if kind == KindModel {
-		return models[joinRef{ns, KindModel, name}] != nil
+		_, ok := models[joinRef{ns, KindModel, name}]
+		return ok
 	}
-	return j.servers[joinRef{ns, KindServer, name}] != nil
+	return j.server(ns, name) >= 0
 }
 
 // pairEvents collects the Events of a pair's Model, Server and HPAs, newest first.
@@ -372,25 +434,27 @@ func (j *joiner) pairEvents(p *Pair) []Event {
 // SortEventsNewestFirst orders Events by last seen, newest first, with a stable
 // tie-break so the order does not depend on the input order.
 func SortEventsNewestFirst(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if c := b.Last.Compare(a.Last); c != 0 {
-			return c
-		}
-		if c := b.First.Compare(a.First); c != 0 {
-			return c
-		}
-		for _, c := range []int{
-			strings.Compare(a.Object.Kind, b.Object.Kind),
-			strings.Compare(a.Object.Name, b.Object.Name),
-			strings.Compare(a.Reason, b.Reason),
-			strings.Compare(a.Message, b.Message),
-		} {
-			if c != 0 {
-				return c
-			}
-		}
-		return 0
-	})
+	slices.SortStableFunc(evs, func(a, b Event) int { return eventOrder(&a, &b) })
+}
+
+// eventOrder is the order of SortEventsNewestFirst.
+func eventOrder(a, b *Event) int {
+	if c := b.Last.Compare(a.Last); c != 0 {
+		return c
+	}
+	if c := b.First.Compare(a.First); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Object.Kind, b.Object.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Object.Name, b.Object.Name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Reason, b.Reason); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Message, b.Message)
 }
 
 // DetectScheduleFailed reports a Model whose ModelReady condition is False with
@@ -464,7 +528,13 @@ func joinHasProblems(p *Pair) bool {
 // BuildSnapshot joins an inventory into an immutable Snapshot taken at now, with the
 // recent Events of all pairs, newest first.
 func BuildSnapshot(now time.Time, inv Inventory, w WatchState) Snapshot {
-	pairs := Join(inv)
+	snap, _ := buildSnapshot(now, inv, w)
+	return snap
+}
+
+// buildSnapshot is BuildSnapshot that also returns each pair's plan.
+func buildSnapshot(now time.Time, inv Inventory, w WatchState) (Snapshot, []pairPlan) {
+	pairs, plans := joinPlanned(inv)
 	evs := slices.Clone(inv.Events)
 	// Only Events about objects that made it into a pair belong in the events pane.
 	keep := make(map[joinRef]bool)
@@ -492,5 +562,5 @@ func BuildSnapshot(now time.Time, inv Inventory, w WatchState) Snapshot {
 	if len(evs) == 0 {
 		evs = nil
 	}
-	return Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: evs}
+	return Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: evs}, plans
 }

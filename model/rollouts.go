@@ -54,28 +54,83 @@ func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func
 	r.mu.Unlock()
 
 	for i := range s.Pairs {
-		p := &s.Pairs[i]
-		ro := Rollout(*p)
-		p.Rollout = &ro
-		p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
-		p.Findings = append(p.Findings, RolloutFindings(ro)...)
-		p.Health = max(p.Health, ro.Health())
-
-		p.Ramp = nil
-		if history != nil && p.Metric.Target > 0 {
-			rc := RampFor(*p, history(p.Key), r.opts.RampWindow)
-			p.Ramp = &rc
-			if f := rc.Finding(); f != nil {
-				p.Findings = append(p.Findings, *f)
-				p.Health = max(p.Health, Warning)
-			}
-		}
-		if len(p.Findings) > 1 {
-			SortFindings(p.Findings)
-		}
-		p.Events = mergeChangeEvents(p.Events, p.Changes, MaxPairEvents)
+		r.annotate(&s.Pairs[i], history)
 	}
 	s.Events = mergeChangeEvents(s.Events, s.Changes, MaxSnapshotEvents)
+}
+
+// setBaseline makes the change log take observations as a new baseline rather than
+// changes while the watch has not synced.
+func (r *Rollouts) setBaseline(b bool) {
+	r.mu.Lock()
+	r.log.baseline = b
+	r.mu.Unlock()
+}
+
+// annotate sets one pair's Rollout and Ramp with their findings and health, and merges its
+// Changes (already set) into its Events.
+func (r *Rollouts) annotate(p *Pair, history func(key string) PairHistory) {
+	ro := Rollout(*p)
+	p.Rollout = &ro
+	p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
+	p.Findings = append(p.Findings, RolloutFindings(ro)...)
+	p.Health = max(p.Health, ro.Health())
+
+	p.Ramp = nil
+	if history != nil && p.Metric.Target > 0 {
+		rc := RampFor(*p, history(p.Key), r.opts.RampWindow)
+		p.Ramp = &rc
+		if f := rc.Finding(); f != nil {
+			p.Findings = append(p.Findings, *f)
+			p.Health = max(p.Health, Warning)
+		}
+	}
+	if len(p.Findings) > 1 {
+		SortFindings(p.Findings)
+	}
+	p.Events = mergeChangeEvents(p.Events, p.Changes, MaxPairEvents)
+}
+
+// applyChanged is Apply for a snapshot whose pairs at the given indexes were rebuilt from
+// an Inventory in which only the given objects changed since the last call (same objects,
+// names and links). Pairs that gained a change entry are added to dirty, by key, before
+// any pair is annotated; the caller passes those in too. It reports whether the
+// snapshot's change list moved.
+func (r *Rollouts) applyChanged(now time.Time, inv Inventory, models, servers, hpas []int32,
+	pairsOf func(kind string, i int32) []string, touched map[string]bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	before := r.log.added
+	r.log.touched = touched
+	r.log.observeChanged(now, inv, models, servers, hpas, pairsOf)
+	r.log.touched = nil
+	return r.log.added != before
+}
+
+// setPairs tells the change log the pairs built from the Inventory applyChanged saw.
+func (r *Rollouts) setPairs(pairs []Pair) {
+	r.mu.Lock()
+	r.log.setPairs(pairs)
+	r.mu.Unlock()
+}
+
+// annotateChanged sets the Changes of one rebuilt pair and annotates it like Apply.
+func (r *Rollouts) annotateChanged(p *Pair, history func(key string) PairHistory) {
+	r.mu.Lock()
+	e := r.log.Entries(p.Key)
+	r.mu.Unlock()
+	if r.opts.PairChanges > 0 && len(e) > r.opts.PairChanges {
+		e = e[:r.opts.PairChanges]
+	}
+	p.Changes = e
+	r.annotate(p, history)
+}
+
+// snapshotChanges returns the snapshot's change list, as Apply sets it.
+func (r *Rollouts) snapshotChanges() []Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.log.Recent(r.opts.SnapshotChanges)
 }
 
 func rampInput(p Pair, h PairHistory, window time.Duration) RampInput {

@@ -159,6 +159,10 @@ type Pair struct {
 	Readiness Readiness `json:"readiness"`
 	// Spark holds the last points of RPS for the inline sparkline (oldest first, NaN for gaps).
 	Spark []float64 `json:"-"`
+	// Rev names this derivation of the pair: a Tracker gives a pair a new Rev each time it
+	// derives it and keeps it while it reuses it unchanged, so two pairs with the same
+	// non-zero Rev are equal (only the snapshot's time differs). Zero means unknown.
+	Rev uint64 `json:"-"`
 }
 
 // Readiness is the measured time new Server replicas take to become ready (rolling median).

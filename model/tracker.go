@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +18,11 @@ type TrackerOptions struct {
 	Metrics bool
 	// RampWindow is the window of the ramp check (default 5 min).
 	RampWindow time.Duration
+	// Refresh is how old the analysis of a pair whose objects did not change may get before
+	// a build analyses it again at the new time (default 1 s), at most RefreshBudget pairs
+	// per build (default 256). Every pair is analysed again at least once per Step anyway.
+	Refresh       time.Duration
+	RefreshBudget int
 }
 
 // Tracker turns a stream of inventories and metric polls into snapshots. It owns the state
@@ -30,6 +36,11 @@ type Tracker struct {
 	rollouts *Rollouts
 	prom     PromState
 	keep     map[string]bool
+	// metricsDirty is set when metrics arrived since the last build: every pair changes.
+	metricsDirty bool
+	cache        trackerCache
+	fullOnly     bool // tests compare the incremental builds with full ones
+	incremental  int  // builds that took the incremental path, for tests
 }
 
 // NewTracker returns a Tracker with empty history.
@@ -46,6 +57,12 @@ func NewTracker(opts TrackerOptions) *Tracker {
 	if opts.RampWindow <= 0 {
 		opts.RampWindow = 5 * time.Minute
 	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = time.Second
+	}
+	if opts.RefreshBudget <= 0 {
+		opts.RefreshBudget = 256
+	}
 	return &Tracker{
 		opts:     opts,
 		history:  NewHistory(opts.Capacity, opts.Step),
@@ -56,10 +73,16 @@ func NewTracker(opts TrackerOptions) *Tracker {
 }
 
 // ApplyBackfill records the range-query history fetched at start.
-func (t *Tracker) ApplyBackfill(b Backfill) { t.history.ApplyBackfill(b) }
+func (t *Tracker) ApplyBackfill(b Backfill) {
+	t.history.ApplyBackfill(b)
+	t.metricsDirty = true
+}
 
 // RecordPoll records one Prometheus poll for all pairs.
-func (t *Tracker) RecordPoll(p MetricsPoll) { t.history.RecordPoll(p) }
+func (t *Tracker) RecordPoll(p MetricsPoll) {
+	t.history.RecordPoll(p)
+	t.metricsDirty = true
+}
 
 // SetPromState records the poller's health for the next snapshot.
 func (t *Tracker) SetPromState(s PromState) { t.prom = s }
@@ -77,17 +100,33 @@ func (t *Tracker) History(key string, target float64) PairHistory {
 }
 
 // Build joins inv into a snapshot taken at now and derives everything that needs history:
-// metrics and sparklines, replica history, skew, forecasts, findings and rollouts.
+// metrics and sparklines, replica history, skew, forecasts, findings and rollouts. When
+// only a few objects changed since the last build, only their pairs are derived again
+// (see trackerCache).
 func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
-	snap := BuildSnapshot(now, inv, w)
+	// What the informers list while they sync is the cluster as it was, not a change.
+	t.rollouts.setBaseline(!w.Synced)
+	if !t.fullOnly {
+		if snap, ok := t.buildIncremental(now, inv, w); ok {
+			t.incremental++
+			return snap
+		}
+	}
+	return t.buildFull(now, inv, w)
+}
+
+// buildFull joins and derives every pair.
+func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState) Snapshot {
+	snap, plans := buildSnapshot(now, inv, w)
+	joinEv := make([][]Event, len(snap.Pairs))
 	clear(t.keep)
 	for i := range snap.Pairs {
 		p := &snap.Pairs[i]
+		joinEv[i] = p.Events
 		t.keep[p.Key] = true
-		t.history.RecordReplicas(now, p.Key, p.ModelDesired, p.ModelReady, p.ServerDesired, p.ServerReady)
-		p.Metric = t.metric(p)
-		p.Spark = t.history.Spark(p.Key, t.opts.SparkLen)
+		t.derive(now, p)
 	}
+	snapEv := snap.Events
 	// Until the watch has synced, a pair missing from the inventory may just not be listed
 	// yet: dropping its history then would lose the backfill.
 	if w.Synced {
@@ -96,7 +135,21 @@ func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
 	t.analyzer.Apply(now, snap.Pairs)
 	t.rollouts.Apply(now, inv, &snap, t.recentRPS)
 	snap.Prom = t.prom
+	t.metricsDirty = false
+	t.cache.remember(now, inv, w, &snap, plans, joinEv, snapEv)
 	return snap
+}
+
+// pairRevs numbers pair derivations across every Tracker of the process, so a Rev never
+// names two different pairs.
+var pairRevs atomic.Uint64
+
+// derive records a pair's replicas, sets its live metric and sparkline and gives it a new Rev.
+func (t *Tracker) derive(now time.Time, p *Pair) {
+	p.Rev = pairRevs.Add(1)
+	t.history.RecordReplicas(now, p.Key, p.ModelDesired, p.ModelReady, p.ServerDesired, p.ServerReady)
+	p.Metric = t.metric(p)
+	p.Spark = t.history.Spark(p.Key, t.opts.SparkLen)
 }
 
 // recentRPS is the short history the ramp check reads: only its window, not a full copy.

@@ -23,3 +23,24 @@ func TestTrackerKeepsHistoryUntilTheWatchSyncs(t *testing.T) {
 		t.Fatalf("history of a deleted pair was kept: %+v", m)
 	}
 }
+
+// TestTrackerLogsNoChangesWhileSyncing: objects the informers list while they sync were
+// there before twinscale looked; only what changes after the sync is a change.
+func TestTrackerLogsNoChangesWhileSyncing(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	one := int32(1)
+	model := func(name string) SeldonModel {
+		return SeldonModel{Meta: Meta{Namespace: "ns", Name: name}, Server: name + "-srv", Replicas: &one}
+	}
+	tr := NewTracker(TrackerOptions{})
+	tr.Build(t0, Inventory{Models: []SeldonModel{model("a")}}, WatchState{Synced: false})
+	tr.Build(t0.Add(time.Second), Inventory{Models: []SeldonModel{model("a"), model("b")}}, WatchState{Synced: false})
+	snap := tr.Build(t0.Add(2*time.Second), Inventory{Models: []SeldonModel{model("a"), model("b")}}, WatchState{Synced: true})
+	if len(snap.Changes) != 0 {
+		t.Fatalf("changes logged while syncing: %v", changeLines(snap.Changes))
+	}
+	snap = tr.Build(t0.Add(3*time.Second), Inventory{Models: []SeldonModel{model("a"), model("b"), model("c")}}, WatchState{Synced: true})
+	if len(snap.Changes) != 1 || snap.Changes[0].Name != "c" || snap.Changes[0].Field != FieldCreated {
+		t.Fatalf("a Model created after the sync: %v", changeLines(snap.Changes))
+	}
+}

@@ -111,7 +111,7 @@ func TestCellWidthAgreesWithAnsi(t *testing.T) {
 }
 
 func TestLayoutFitsEveryWidth(t *testing.T) {
-	rs := buildRows(loadFixture(t).Snapshot(), 1)
+	rs := buildRows(loadFixture(t).Snapshot(), 1, nil)
 	prev := 0
 	for w := minWidth; w <= 260; w++ {
 		l := computeLayout(rs.cellW, w)

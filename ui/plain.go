@@ -23,7 +23,7 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 		// Zero styles have empty spans: every render is the bare text.
 		st = &themes.Styles{}
 	}
-	rs := buildRows(snap, 0)
+	rs := buildRows(snap, 0, nil)
 	order := make([]int, len(rs.rows))
 	for i := range order {
 		order[i] = i

@@ -80,9 +80,15 @@ func (a *App) View() tea.View {
 	return v
 }
 
-// dataAge says how old the displayed snapshot is, once that matters.
+// dataAge says how old the displayed snapshot is, once that matters. A live source
+// with a connected, synced watch rebuilds on every change, so there an old snapshot
+// only means a quiet cluster: saying so would redraw the header every second for
+// nothing.
 func (a *App) dataAge() string {
 	if a.rows == nil || a.rows.snap.Taken.IsZero() {
+		return ""
+	}
+	if w := a.rows.snap.Watch; a.live && w.Connected && w.Synced {
 		return ""
 	}
 	since := a.rows.snap.Taken

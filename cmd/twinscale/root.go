@@ -232,7 +232,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 		now = c.Now
 	}
 	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: now, Pinned: o.roll.pairs})
-	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context())}, o.program...)...)
+	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}
 	}

@@ -16,14 +16,10 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -98,6 +94,7 @@ type Watcher struct {
 	observed bool
 
 	version atomic.Uint64
+	proj    *projector
 
 	mu                sync.Mutex
 	ctx               context.Context
@@ -167,6 +164,7 @@ func NewForClients(dyn dynamic.Interface, cs kubernetes.Interface, disco discove
 
 func (w *Watcher) init(dyn dynamic.Interface, cs kubernetes.Interface, disco discovery.DiscoveryInterface) {
 	w.dyn, w.cs, w.disco = dyn, cs, disco
+	w.proj = newProjector()
 	if w.opts.Recheck <= 0 {
 		w.opts.Recheck = DefaultRecheck
 	}
@@ -359,16 +357,23 @@ func (w *Watcher) runLocked(ri *resInformer) {
 		if u, ok := obj.(*unstructured.Unstructured); ok && kind != "" && u.GetKind() == "" {
 			u.SetKind(kind)
 		}
-		return Transform(obj)
+		t, err := Transform(obj)
+		if err != nil {
+			return nil, err
+		}
+		return compact(t), nil
 	})
 	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		w.watchError(ri, err)
 	})
-	bump := func() { w.version.Add(1) }
+	bump := func(obj any) {
+		w.proj.touch(ri.resource, obj)
+		w.version.Add(1)
+	}
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { bump() },
-		UpdateFunc: func(any, any) { bump() },
-		DeleteFunc: func(any) { bump() },
+		AddFunc:    bump,
+		UpdateFunc: func(_, obj any) { bump(obj) },
+		DeleteFunc: bump,
 	})
 	ctx, cancel := context.WithCancel(w.ctx)
 	ri.informer, ri.cancel, ri.stopped, ri.access = inf, cancel, false, ""
@@ -543,12 +548,9 @@ func (w *Watcher) State() model.WatchState {
 	return st
 }
 
-// Inventory projects everything in the informer caches. It reads only memory.
+// Inventory projects everything in the informer caches. It reads only memory, and
+// projects again only the objects the informers saw change (see projector).
 func (w *Watcher) Inventory() model.Inventory {
-	type source struct {
-		resource, part string
-		store          cache.Store
-	}
 	w.mu.Lock()
 	sources := make([]source, 0, len(w.informers))
 	for _, ri := range w.informers {
@@ -560,46 +562,6 @@ func (w *Watcher) Inventory() model.Inventory {
 	w.mu.Unlock()
 
 	inv := model.Inventory{Access: access}
-	for _, ri := range sources {
-		for _, obj := range ri.store.List() {
-			switch o := obj.(type) {
-			case *unstructured.Unstructured:
-				switch ri.resource {
-				case model.ResourceModels:
-					inv.Models = append(inv.Models, ProjectModel(o))
-				case model.ResourceServers:
-					inv.Servers = append(inv.Servers, ProjectServer(o))
-				}
-			case *autoscalingv2.HorizontalPodAutoscaler:
-				inv.HPAs = append(inv.HPAs, ProjectHPA(o))
-			case *appsv1.StatefulSet:
-				inv.Workloads = append(inv.Workloads, ProjectStatefulSet(o))
-			case *appsv1.Deployment:
-				inv.Workloads = append(inv.Workloads, ProjectDeployment(o))
-			case *corev1.Event:
-				// Clients that ignore field selectors (client-go's fake) would otherwise
-				// hand every Event to each per-kind informer.
-				if o.InvolvedObject.Kind == ri.part {
-					inv.Events = append(inv.Events, ProjectEvent(o))
-				}
-			}
-		}
-	}
-	byMeta := func(a, b model.Meta) int {
-		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	}
-	slices.SortFunc(inv.Models, func(a, b model.SeldonModel) int { return byMeta(a.Meta, b.Meta) })
-	slices.SortFunc(inv.Servers, func(a, b model.SeldonServer) int { return byMeta(a.Meta, b.Meta) })
-	slices.SortFunc(inv.HPAs, func(a, b model.HPA) int { return byMeta(a.Meta, b.Meta) })
-	slices.SortFunc(inv.Workloads, func(a, b model.Workload) int {
-		if c := byMeta(a.Meta, b.Meta); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Kind, b.Kind)
-	})
-	model.SortEventsNewestFirst(inv.Events)
+	w.proj.inventory(&inv, sources)
 	return inv
 }

@@ -282,6 +282,10 @@ func checkTrimmed(t *testing.T, w *Watcher) {
 		for _, obj := range ri.informer.GetStore().List() {
 			n++
 			switch o := obj.(type) {
+			case *projected: // what the watcher's informers keep: the projection, at a few hundred bytes
+				if o.Name == "" || o.ResourceVersion == "" || o.value == nil {
+					t.Errorf("%T %s lost its identity", o.value, o.Name)
+				}
 			case *unstructured.Unstructured:
 				if o.GetManagedFields() != nil || o.GetName() == "" || o.GetResourceVersion() == "" {
 					t.Errorf("%s %s not trimmed or lost identity", o.GetKind(), o.GetName())

@@ -127,6 +127,10 @@ func (a AuditEvent) String() string {
 	return fmt.Sprintf("%s %s %s (%d)", a.User.Username, a.Verb, a.RequestURI, code)
 }
 
+// AuditLog is the path of the API server's audit log (JSON lines), for tools that read
+// it as it grows.
+func (e *Env) AuditLog() string { return filepath.Join(e.dir, "audit.log") }
+
 // AuditEvents returns every request the API server has recorded for the user so far,
 // across restarts.
 func (e *Env) AuditEvents(t testing.TB, user string) []AuditEvent {
