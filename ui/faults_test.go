@@ -81,7 +81,7 @@ func TestForbiddenCellsAndUnpairedHPARows(t *testing.T) {
 			ModelDesired: model.Known(2), ModelReady: model.Known(2),
 			ServerDesired: model.Known(2), ServerReady: model.UnknownCount(model.UnknownForbidden)},
 		{Key: "ns/hpa:web", Namespace: "ns", Shape: []model.ShapeFlag{model.ShapeHPAUnknownTarget},
-			ModelHPA: &model.HPA{Meta: model.Meta{Namespace: "ns", Name: "web"}, Target: model.CrossRef{Kind: "Rollout", Name: "web"}},
+			ModelHPA:     &model.HPA{Meta: model.Meta{Namespace: "ns", Name: "web"}, Target: model.CrossRef{Kind: "Rollout", Name: "web"}},
 			ModelDesired: model.UnknownCount(model.UnknownNoModel), ModelReady: model.UnknownCount(model.UnknownNoModel)},
 	}
 	var b bytes.Buffer
