@@ -137,6 +137,15 @@ type Pair struct {
 	ServerReady   Count `json:"serverReady"`
 
 	ScheduleFailed *ScheduleFailed `json:"scheduleFailed,omitempty"`
+	// State is what today's Seldon says beyond the counts: partial, scaled to 0, or a scaling
+	// spec the operator refuses (see SeldonState); empty when none applies.
+	State PairState `json:"state,omitempty"`
+	// StateText is the operator's or scheduler's own words for State.
+	StateText string `json:"stateText,omitempty"`
+	// ModelgwReady is the Model's status.modelgwReady (Seldon 2.10+), shown but never a health input.
+	ModelgwReady string `json:"modelgwReady,omitempty"`
+	// Mode is who scales the pair: twin HPAs, a Model HPA with a Seldon-managed Server, KEDA, or nobody.
+	Mode ScalingMode `json:"mode,omitempty"`
 	// Rollout is the Model's Seldon state, its generations and the Server workload's rollout (see Rollout).
 	Rollout *RolloutState `json:"rollout,omitempty"`
 	// Changes are the pair's recent spec changes, newest first (see ChangeLog).
