@@ -105,6 +105,14 @@ func RuleHint(id string) string {
 // pair's State (TS209-TS211), replica fights (TS212) and an unbounded Server next to its HPA (TS213).
 func liveSeldonFindings(now time.Time, p *Pair) []Finding {
 	out := StateFindings(p)
+	if p.Metric.Cause != "" {
+		for i, f := range p.Findings {
+			if f.Rule == RuleScalingInactive && !strings.Contains(f.Message, p.Metric.Cause) {
+				p.Findings[i].Message = f.Message + "; " + p.Metric.Cause
+				p.Findings[i].Hint = "fix the metrics API's provider first: its Service must exist with ready endpoints, and only one provider may own custom.metrics.k8s.io"
+			}
+		}
+	}
 	for _, f := range DetectFights(now, p.Changes) {
 		subject := ObjectRef{Kind: f.Kind, Namespace: p.Namespace, Name: f.Name}
 		fd := newFinding(RuleReplicaFight, SeverityWarning, subject, "spec.replicas", f.Text())

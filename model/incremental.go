@@ -418,7 +418,7 @@ func (t *Tracker) buildIncremental(now time.Time, inv Inventory, w WatchState) (
 		t.rollouts.annotateChanged(now, p, t.recentRPS)
 	}
 
-	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom}
+	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom, MetricsAPI: t.metricsAPI.State}
 	if ch.events {
 		c.snapEv = c.snapshotEvents(inv)
 	}

@@ -193,6 +193,15 @@ type PairMetric struct {
 	HasErrors  bool      `json:"hasErrors"`
 	// Problem describes an unusable value (NaN, Inf, negative) in words; empty when fine.
 	Problem string `json:"problem,omitempty"`
+	// APIValue is the Model's infer_rps as the custom metrics API serves it to the HPA
+	// controller (the total it divides by the target's replicas); APIProblem says why it is
+	// unknown ("forbidden", "no value", an error) when twinscale asked.
+	APIValue    float64 `json:"apiValue"`
+	HasAPIValue bool    `json:"hasApiValue"`
+	APIProblem  string  `json:"apiProblem,omitempty"`
+	// Cause names the metrics pipeline's fault when an HPA of the pair cannot read its
+	// metric (FailedGetObjectMetric) and the custom metrics API is not Available.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Skew is how far apart the twin HPAs are in time and size.
@@ -298,7 +307,9 @@ type Snapshot struct {
 	Taken time.Time  `json:"taken"`
 	Watch WatchState `json:"watch"`
 	Prom  PromState  `json:"prometheus"`
-	Pairs []Pair     `json:"pairs"`
+	// MetricsAPI is the health of the custom/external metrics APIs the HPAs read through.
+	MetricsAPI MetricsAPIState `json:"metricsApi,omitzero"`
+	Pairs      []Pair          `json:"pairs"`
 	// Events are the recent Events across all pairs, newest first (the events pane).
 	Events []Event `json:"events,omitempty"`
 	// Changes are the recent spec changes across all pairs, newest first (the events pane merges them).
