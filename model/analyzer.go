@@ -34,8 +34,6 @@ const (
 type Analyzer struct {
 	mu    sync.Mutex
 	pairs map[string]*pairState
-	// fresh disables the memory of Lint and status fingerprints (the tests' reference).
-	fresh bool
 }
 
 // NewAnalyzer returns an analyzer with no history.
@@ -51,7 +49,6 @@ type pairState struct {
 	srvUnready     time.Time
 	modelUnready   time.Time
 	lint           lintMemo
-	memo           bool // use lint and the status fingerprints from memory
 }
 
 // version names one object at one resourceVersion; zero when unknown.
@@ -132,14 +129,17 @@ func (a *Analyzer) Len() int {
 // Apply analyses a new snapshot's pairs in place: it fills Skew, ScheduleFailed (a copy, never
 // the caller's), ModelForecast, ServerForecast, Readiness, Findings (lint and live alerts)
 // and Health. now is the snapshot time. Pairs not in pairs are forgotten.
-func (a *Analyzer) Apply(now time.Time, pairs []Pair) {
+func (a *Analyzer) Apply(now time.Time, pairs []Pair) { a.apply(now, pairs, true) }
+
+// apply is Apply; memo false trusts no memory of Lint or status fingerprints (the tests' reference).
+func (a *Analyzer) apply(now time.Time, pairs []Pair, memo bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	seen := make(map[string]bool, len(pairs))
 	for i := range pairs {
 		p := &pairs[i]
 		seen[p.Key] = true
-		a.applyLocked(now, p)
+		a.applyLocked(now, p, memo)
 	}
 	for k := range a.pairs {
 		if !seen[k] {
@@ -152,20 +152,19 @@ func (a *Analyzer) Apply(now time.Time, pairs []Pair) {
 func (a *Analyzer) applyPair(now time.Time, p *Pair) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.applyLocked(now, p)
+	a.applyLocked(now, p, true)
 }
 
-func (a *Analyzer) applyLocked(now time.Time, p *Pair) {
+func (a *Analyzer) applyLocked(now time.Time, p *Pair, memo bool) {
 	st := a.pairs[p.Key]
 	if st == nil {
 		st = &pairState{}
 		a.pairs[p.Key] = st
 	}
-	st.memo = !a.fresh
-	st.apply(now, p)
+	st.apply(now, p, memo)
 }
 
-func (st *pairState) apply(now time.Time, p *Pair) {
+func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	newPoll := p.Metric.Known && !p.Metric.SampledAt.IsZero() && !p.Metric.SampledAt.Equal(st.lastPoll)
 	if newPoll {
 		st.lastPoll = p.Metric.SampledAt
@@ -173,12 +172,12 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	live, liveOK := liveTotal(p)
 
 	if p.ModelHPA != nil {
-		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, st.memo)
+		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, memo)
 	} else {
 		st.model = hpaTrack{}
 	}
 	if p.ServerHPA != nil {
-		st.server.observe(now, p.ServerHPA, p.Events, serverScale(p, p.ServerHPA).Status, st.memo)
+		st.server.observe(now, p.ServerHPA, p.Events, serverScale(p, p.ServerHPA).Status, memo)
 	} else {
 		st.server = hpaTrack{}
 	}
@@ -196,7 +195,7 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	st.scheduleFailed(now, p)
 
 	findings := keepForeign(p.Findings)
-	findings = append(findings, st.lint.of(p, st.memo)...)
+	findings = append(findings, st.lint.of(p, memo)...)
 	findings = append(findings, st.live(now, p)...)
 	SortFindings(findings)
 	p.Findings = findings
