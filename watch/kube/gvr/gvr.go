@@ -26,4 +26,6 @@ var (
 	Deployments = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: model.ResourceDeployments}
 	// Events are core/v1 Events.
 	Events = schema.GroupVersionResource{Version: "v1", Resource: model.ResourceEvents}
+	// APIServices are the aggregator's APIServices, read to check the metrics APIs.
+	APIServices = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: model.ResourceAPIServices}
 )
