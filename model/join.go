@@ -204,6 +204,7 @@ func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
 			}
 		}
 		p.Events = j.pairEvents(p)
+		joinSeldon(p)
 		p.Health = joinHealth(p)
 	}
 	// Sort an index rather than the Pairs themselves: a Pair is large, and moving
