@@ -435,7 +435,7 @@ func lintTwins(mh, sh *HPA, add func(Finding)) {
 		if mm.TargetType != sm.TargetType {
 			add(newFinding(RuleTargetTypeMismatch, SeverityWarning, ref, field(si, ".object.target.type"),
 				fmt.Sprintf("%s use different target types: %s vs %s", pair, orUnset(mm.TargetType), orUnset(sm.TargetType))))
-		} else if milli(mm.Target) != milli(sm.Target) {
+		} else if targetMilli(mm.Target) != targetMilli(sm.Target) {
 			sev, why := SeverityWarning, "the Server will keep more replicas than the Model uses (idle pods)"
 			if sm.Target > mm.Target {
 				sev, why = SeverityCritical, "the Server will settle below the Model's replicas (ScheduleFailed)"
