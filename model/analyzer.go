@@ -66,6 +66,8 @@ type lintMemo struct {
 	m, s, mh, sh             version
 	hasM, hasS, hasMH, hasSH bool
 	ns, model, server        string
+	link                     PairLink
+	elsewhere                []Placement // depends on other Models, so not on the pair's versions
 	shape                    []ShapeFlag
 	others                   []string
 	out                      []Finding
@@ -73,7 +75,8 @@ type lintMemo struct {
 
 // of returns Lint(*p), from memory when nothing Lint reads changed.
 func (l *lintMemo) of(p *Pair, memo bool) []Finding {
-	key := lintMemo{ok: true, ns: p.Namespace, model: p.ModelName, server: p.ServerName, shape: p.Shape, others: p.OtherModels}
+	key := lintMemo{ok: true, ns: p.Namespace, model: p.ModelName, server: p.ServerName, link: p.Link, elsewhere: p.Elsewhere,
+		shape: p.Shape, others: p.OtherModels}
 	known := true
 	take := func(m *Meta, v *version, has *bool) {
 		*has = m != nil
@@ -88,8 +91,8 @@ func (l *lintMemo) of(p *Pair, memo bool) []Finding {
 	take(metaOfHPA(p.ServerHPA), &key.sh, &key.hasSH)
 	if memo && known && l.ok && l.m == key.m && l.s == key.s && l.mh == key.mh && l.sh == key.sh &&
 		l.hasM == key.hasM && l.hasS == key.hasS && l.hasMH == key.hasMH && l.hasSH == key.hasSH &&
-		l.ns == key.ns && l.model == key.model && l.server == key.server &&
-		slices.Equal(l.shape, key.shape) && slices.Equal(l.others, key.others) {
+		l.ns == key.ns && l.model == key.model && l.server == key.server && l.link == key.link &&
+		slices.Equal(l.elsewhere, key.elsewhere) && slices.Equal(l.shape, key.shape) && slices.Equal(l.others, key.others) {
 		return l.out
 	}
 	key.out = Lint(*p)

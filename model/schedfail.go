@@ -29,6 +29,8 @@ func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 	med := p.Readiness.Median
 	sh := p.ServerHPA
 	switch {
+	case p.Link == LinkUnscheduled:
+		sf.Transient, sf.Why = false, "Seldon has not placed the Model on any Server"
 	case p.Server == nil:
 		sf.Transient, sf.Why = false, fmt.Sprintf("Server %s does not exist", orUnset(p.ServerName))
 	case sh == nil && srvDesired < modelDesired:
