@@ -1,10 +1,12 @@
 package prom
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // decodeInstant reads Prometheus' answer to an instant query straight into Samples.
@@ -21,34 +23,44 @@ func decodeInstant(body []byte) ([]Sample, Warnings, error) {
 		resultType              string
 		result                  []byte // the raw result when it came before resultType
 		samples                 []Sample
-		decoded                 bool
+		decoded, sawData        bool
+		sawResult               bool
 	)
 	err := d.object(func(key []byte) error {
-		switch string(key) {
+		switch fold(key, "status", "errorType", "error", "warnings", "infos", "data") {
 		case "status":
 			return d.str(&status)
 		case "errorType":
 			return d.str(&errType)
 		case "error":
 			return d.str(&errMsg)
-		case "warnings":
+		case "warnings", "infos":
+			// Infos are checked as the library checks them, and not kept.
+			infos := fold(key, "infos") != ""
+			if d.null() {
+				return nil
+			}
 			return d.array(func() error {
 				var w string
 				if err := d.str(&w); err != nil {
 					return err
 				}
-				warns = append(warns, w)
+				if !infos {
+					warns = append(warns, w)
+				}
 				return nil
 			})
 		case "data":
 			if d.null() {
 				return nil
 			}
+			sawData = true
 			return d.object(func(key []byte) error {
-				switch string(key) {
+				switch fold(key, "resultType", "result") {
 				case "resultType":
 					return d.str(&resultType)
 				case "result":
+					sawResult = true
 					if resultType == "" {
 						start := d.ws()
 						if err := d.skip(); err != nil {
@@ -80,6 +92,14 @@ func decodeInstant(body []byte) ([]Sample, Warnings, error) {
 	default:
 		return nil, warns, &QueryError{Type: "bad_response", Msg: "not a Prometheus API answer (no status)"}
 	}
+	if sawData {
+		switch {
+		case resultType != "vector" && resultType != "scalar" && resultType != "matrix":
+			return nil, warns, &QueryError{Type: "bad_response", Msg: fmt.Sprintf("unexpected result type %q", resultType)}
+		case !sawResult:
+			return nil, warns, &QueryError{Type: "bad_response", Msg: "the answer has no result"}
+		}
+	}
 	if !decoded && result != nil {
 		inner := decoder{b: result}
 		samples, err = inner.result(resultType)
@@ -88,6 +108,17 @@ func decodeInstant(body []byte) ([]Sample, Warnings, error) {
 		}
 	}
 	return samples, warns, nil
+}
+
+// fold returns the name among names that key spells, ignoring case as encoding/json
+// (and so client_golang) matches fields, or "".
+func fold(key []byte, names ...string) string {
+	for _, n := range names {
+		if len(key) == len(n) && (string(key) == n || bytes.EqualFold(key, []byte(n))) {
+			return n
+		}
+	}
+	return ""
 }
 
 // decoder is a cursor over one JSON document.
@@ -210,14 +241,16 @@ func (d *decoder) rawString() ([]byte, error) {
 	}
 	start := d.i
 	d.i++
-	escaped := false
+	escaped, nonASCII := false, false
 	for d.i < len(d.b) {
 		switch c := d.b[d.i]; {
 		case c == '"':
 			d.i++
-			if !escaped {
-				return d.b[start+1 : d.i-1], nil
+			raw := d.b[start+1 : d.i-1]
+			if !escaped && (!nonASCII || utf8.Valid(raw)) {
+				return raw, nil
 			}
+			// Escapes, or invalid UTF-8 that encoding/json replaces with U+FFFD.
 			var s string
 			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
 				return nil, d.errorf("bad string: %v", err)
@@ -228,6 +261,9 @@ func (d *decoder) rawString() ([]byte, error) {
 			d.i += 2
 		case c < 0x20:
 			return nil, d.errorf("control character in a string")
+		case c >= 0x80:
+			nonASCII = true
+			d.i++
 		default:
 			d.i++
 		}
@@ -235,8 +271,11 @@ func (d *decoder) rawString() ([]byte, error) {
 	return nil, d.errorf("unterminated string")
 }
 
-// str reads a string into s.
+// str reads a string (or null, which leaves s alone) into s.
 func (d *decoder) str(s *string) error {
+	if d.null() {
+		return nil
+	}
 	b, err := d.rawString()
 	if err != nil {
 		return err
@@ -288,6 +327,12 @@ func (d *decoder) number() ([]byte, error) {
 
 // result decodes data.result of the given type.
 func (d *decoder) result(resultType string) ([]Sample, error) {
+	if resultType == "matrix" || resultType == "string" {
+		return nil, fmt.Errorf("query returned a %s, want an instant vector", resultType)
+	}
+	if d.null() {
+		return nil, nil
+	}
 	switch resultType {
 	case "vector":
 		var out []Sample
@@ -305,22 +350,21 @@ func (d *decoder) result(resultType string) ([]Sample, error) {
 			return nil, err
 		}
 		return []Sample{{Labels: Labels{}, Value: v}}, nil
-	case "matrix", "string":
-		return nil, fmt.Errorf("query returned a %s, want an instant vector", resultType)
 	}
-	return nil, fmt.Errorf("unknown result type %q", resultType)
+	return nil, fmt.Errorf("unexpected result type %q", resultType)
 }
 
 // sample decodes {"metric":{...},"value":[t,"v"]}. A native-histogram sample (no
 // "value") comes back without Labels: it has no float value to show.
 func (d *decoder) sample() (Sample, error) {
 	var (
-		s        Sample
-		labels   Labels
-		hasValue bool
+		s            Sample
+		labels       Labels
+		hasValue     bool
+		hasHistogram bool
 	)
 	err := d.object(func(key []byte) error {
-		switch string(key) {
+		switch fold(key, "metric", "value", "histogram") {
 		case "metric":
 			labels = make(Labels, 4)
 			return d.object(func(name []byte) error {
@@ -335,11 +379,18 @@ func (d *decoder) sample() (Sample, error) {
 			v, err := d.pair()
 			s.Value, hasValue = v, err == nil
 			return err
+		case "histogram":
+			hasHistogram = true
 		}
 		return d.skip()
 	})
-	if err != nil || !hasValue {
+	switch {
+	case err != nil:
 		return Sample{}, err
+	case !hasValue && !hasHistogram:
+		return Sample{}, d.errorf("a series without a value")
+	case !hasValue:
+		return Sample{}, nil
 	}
 	if labels == nil {
 		labels = Labels{}
@@ -354,7 +405,7 @@ func (d *decoder) pair() (float64, error) {
 		return 0, d.errorf("want [time, value]")
 	}
 	d.i++
-	if _, err := d.number(); err != nil {
+	if ts, err := d.number(); err != nil || !validTimestamp(ts) {
 		return 0, d.errorf("want a numeric timestamp")
 	}
 	if d.peek() != ',' {
@@ -374,6 +425,21 @@ func (d *decoder) pair() (float64, error) {
 	}
 	d.i++
 	return v, nil
+}
+
+// validTimestamp accepts what Prometheus' model.Time does: whole seconds, optionally
+// with a fraction, no exponent.
+func validTimestamp(b []byte) bool {
+	base, frac, found := bytes.Cut(b, []byte("."))
+	if _, err := strconv.ParseInt(string(base), 10, 64); err != nil {
+		return false
+	}
+	if !found {
+		return true
+	}
+	frac = frac[:min(len(frac), 3)]
+	_, err := strconv.ParseInt(string(frac), 10, 32)
+	return err == nil
 }
 
 // intern returns name as a string shared by every series that has it.
