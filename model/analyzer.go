@@ -187,14 +187,18 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	st.srv.observe(now, p.ServerDesired, p.ServerReady, st.server.changeTime(p.ServerDesired.Value, now))
 	p.Readiness = st.srv.readiness()
 
-	p.Skew = st.skew(now, p)
 	p.ModelForecast, p.ServerForecast = nil, nil
 	if h := p.ModelHPA; h != nil {
-		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, newPoll)
+		sc := modelScale(p, h)
+		in, from := forecastInput(p, h, sc)
+		p.ModelForecast = st.model.forecast(now, h, sc, in, from, live, liveOK, newPoll)
 	}
 	if h := p.ServerHPA; h != nil {
-		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, newPoll)
+		sc := serverScale(p, h)
+		in, from := forecastInput(p, h, sc)
+		p.ServerForecast = st.server.forecast(now, h, sc, in, from, live, liveOK, newPoll)
 	}
+	p.Skew = st.skew(now, p)
 	st.scheduleFailed(now, p)
 
 	findings := keepForeign(p.Findings)

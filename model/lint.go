@@ -63,6 +63,7 @@ const (
 	RuleScalingSpecInvalid   = "TS211"
 	RuleReplicaFight         = "TS212"
 	RuleServerUnbounded      = "TS213"
+	RuleHPAOverdue           = "TS214"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -158,7 +159,7 @@ var AllRules = []RuleInfo{
 		"The Model is ScheduleFailed and its Server cannot reach the Model's replicas; existing replicas keep serving.",
 		"Align the Server HPA with the Model HPA (max, target, metric) or add the missing Server HPA.", "SchedFail", true},
 	{RuleSkew, "twin-skew", SeverityWarning,
-		"The twin HPAs' desired replicas have differed for longer than two sync periods plus the stabilization window.",
+		"The twin HPAs' desired replicas differ and one of them should move (its own decision changes it at its next sync) and has not for two sync periods. Twins resting apart within their decisions (tolerance dead band, policies, different min/max) are not an alert.",
 		"Check both HPAs' conditions and events; recreate the twins together to align their timers.", "skew", true},
 	{RuleMetricDivergence, "metric-divergence", SeverityWarning,
 		"The value an HPA reports differs from live Prometheus by more than 20% for two polls: a metrics pipeline problem.",
@@ -190,6 +191,9 @@ var AllRules = []RuleInfo{
 	{RuleServerUnbounded, "server-unbounded-next-to-hpa", Info,
 		"A Server HPA exists, the Server sets no maxReplicas, and the cluster runs Seldon 2.10 or later (the Model reports modelgwReady, or Seldon wrote the Server's replicas). Since Seldon 2.10 the scheduler resizes Servers itself (autoscalingServerEnabled), and without the Server's maxReplicas its bound is unlimited: it can scale the Server above the HPA's max, and the two fight.",
 		"Set the Server's maxReplicas to the Server HPA's maxReplicas, or turn off Seldon's server autoscaling (autoscaling.autoscalingServerEnabled: false).", "unbounded", true},
+	{RuleHPAOverdue, "hpa-overdue", SeverityWarning,
+		"The HPA's status has not been updated for more than three sync periods (45 s) while its own decision says it changes at its next sync: the HPA controller is behind (with the default client QPS, each of 1,000 HPAs is evaluated about once a minute).",
+		"Raise kube-controller-manager's --kube-api-qps and --kube-api-burst (or --concurrent-horizontal-pod-autoscaler-syncs) and check its health; the header counts the overdue HPAs.", "overdue", true},
 }
 
 // RuleByID returns a rule's description.

@@ -304,6 +304,16 @@ func (a *App) renderHeader(st *themes.Styles) []string {
 		line2 = append(line2, seg{p, toneWarning})
 	}
 	line2 = append(line2, a.replaySeg()...)
+	if n := a.rows.overdue; n > 0 {
+		// "controller behind: 212 HPAs overdue, oldest 1m14s"; the count and age alone when narrow.
+		txt := plural(n, "HPA") + " overdue"
+		if a.w >= 100 {
+			txt = "! controller behind: " + txt + ", oldest " + dur(a.rows.oldestOverdue)
+		} else {
+			txt = "! " + txt + " " + dur(a.rows.oldestOverdue)
+		}
+		line2 = append(line2, seg{txt, toneWarning})
+	}
 	line2 = append(line2, seg{"updated " + clock(snap.Taken, a.loc), toneMuted})
 	if age := a.dataAge(); age != "" {
 		line2 = append(line2, seg{"! " + age, toneWarning})
