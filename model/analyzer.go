@@ -216,6 +216,7 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 		st.lastPoll = p.Metric.SampledAt
 	}
 	live, liveOK := liveTotal(p)
+	api, apiOK := apiTotal(p)
 
 	if p.ModelHPA != nil {
 		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, st.memo)
@@ -233,10 +234,10 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	p.Skew = st.skew(now, p)
 	p.ModelForecast, p.ServerForecast = nil, nil
 	if h := p.ModelHPA; h != nil {
-		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, newPoll)
+		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	if h := p.ServerHPA; h != nil {
-		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, newPoll)
+		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	st.scheduleFailed(now, p)
 
@@ -255,6 +256,16 @@ func liveTotal(p *Pair) (float64, bool) {
 		return 0, false
 	}
 	return m.RPS, true
+}
+
+// apiTotal is the metric total the HPA controller itself reads from the custom metrics
+// API, when twinscale could read it: what the controller divides by the target's replicas.
+func apiTotal(p *Pair) (float64, bool) {
+	m := p.Metric
+	if !m.HasAPIValue || math.IsNaN(m.APIValue) || math.IsInf(m.APIValue, 0) || m.APIValue < 0 {
+		return 0, false
+	}
+	return m.APIValue, true
 }
 
 // modelScale is the Model's scale subresource as the Model HPA reads it.
@@ -537,7 +548,7 @@ func (t *hpaTrack) nextSync(now time.Time) (time.Duration, bool) {
 	return d, true
 }
 
-func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK, newPoll bool) *Forecast {
+func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK bool, api float64, apiOK, newPoll bool) *Forecast {
 	f := &Forecast{Current: sc.Spec}
 	if m, _, err := pickMetric(*h); err == "" {
 		f.Target = m.Target
@@ -545,6 +556,8 @@ func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveO
 	total, from := math.NaN(), ""
 	avg, hasAvg := reportedAverage(h)
 	switch {
+	case apiOK:
+		total, from = api, TotalFromMetricsAPI
 	case liveOK:
 		total, from = live, "prometheus"
 	case hasAvg && sc.Status > 0:

@@ -45,7 +45,11 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 	if s, ok := accessSeg(snap.Watch); ok {
 		summary = append(summary, s)
 	}
-	summary = append(summary, promSeg(snap),
+	summary = append(summary, promSeg(snap))
+	if w := snap.MetricsAPI.Warning(); w != "" {
+		summary = append(summary, seg{"! " + w, toneWarning})
+	}
+	summary = append(summary,
 		seg{plural(len(rs.rows), "pair"), toneText},
 		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
 		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},
