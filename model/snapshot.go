@@ -100,9 +100,14 @@ const (
 	ShapeNoServerHPA        ShapeFlag = "no-server-hpa"
 	ShapeHPATargetMissing   ShapeFlag = "hpa-target-missing"
 	ShapeServerMissing      ShapeFlag = "server-missing"
-	ShapeNoServerRef        ShapeFlag = "model-names-no-server"
 	ShapeServerWithoutModel ShapeFlag = "server-without-model"
 	ShapeHPAUnknownTarget   ShapeFlag = "hpa-targets-unknown-kind"
+	// ShapeScheduledElsewhere: the Model's spec.server names one Server, its
+	// .status.selector another.
+	ShapeScheduledElsewhere ShapeFlag = "scheduled-elsewhere"
+	// ShapeServerHPAElsewhere: the pair's Server HPA describes a Model that runs on
+	// another Server (see Pair.Elsewhere).
+	ShapeServerHPAElsewhere ShapeFlag = "server-hpa-describes-model-elsewhere"
 )
 
 // ScheduleFailed describes a Model whose ModelReady condition is False with ScheduleFailed.
@@ -124,6 +129,12 @@ type Pair struct {
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
+	// Link says how the Model was paired with ServerName; empty on rows without a Model.
+	Link PairLink `json:"link,omitempty"`
+	// ScheduledOn is the Server the Model's .status.selector names; empty until scheduled.
+	ScheduledOn string `json:"scheduledOn,omitempty"`
+	// Elsewhere lists the Models the pair's Server HPA describes that run on another Server.
+	Elsewhere []Placement `json:"elsewhere,omitempty"`
 
 	Model     *SeldonModel  `json:"-"`
 	Server    *SeldonServer `json:"-"`
