@@ -24,6 +24,8 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	kubescheme "k8s.io/client-go/kubernetes/scheme"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // KubeVersion is the version the simulated API server reports.
@@ -206,15 +208,15 @@ func (c *Cluster) forget(gvr schema.GroupVersionResource, ns, name string) {
 func (c *Cluster) newClients() {
 	// Dynamic client for the Seldon CRDs, with their list kinds registered.
 	dynScheme := runtime.NewScheme()
-	listKinds := map[schema.GroupVersionResource]string{ModelsGVR: "ModelList", ServersGVR: "ServerList", APIServicesGVR: "APIServiceList"}
+	listKinds := map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList", gvr.APIServices: "APIServiceList"}
 	c.dyn = dynamicfake.NewSimpleDynamicClientWithCustomListKinds(dynScheme, listKinds)
 	c.dynStore = newStore(
 		k8stesting.NewObjectTracker(dynScheme, serializer.NewCodecFactory(dynScheme).UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			ModelsGVR:      ModelsGVR.GroupVersion().WithKind("Model"),
-			ServersGVR:     ServersGVR.GroupVersion().WithKind("Server"),
-			APIServicesGVR: APIServicesGVR.GroupVersion().WithKind("APIService"),
+			gvr.Models:  gvr.Models.GroupVersion().WithKind("Model"),
+			gvr.Servers: gvr.Servers.GroupVersion().WithKind("Server"),
+			gvr.APIServices: gvr.APIServices.GroupVersion().WithKind("APIService"),
 		})
 	route(&c.dyn.Fake, c.dynStore)
 
@@ -223,10 +225,10 @@ func (c *Cluster) newClients() {
 		k8stesting.NewObjectTracker(kubescheme.Scheme, kubescheme.Codecs.UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			HPAsGVR:        HPAsGVR.GroupVersion().WithKind("HorizontalPodAutoscaler"),
-			StatefulSetGVR: StatefulSetGVR.GroupVersion().WithKind("StatefulSet"),
-			DeploymentGVR:  DeploymentGVR.GroupVersion().WithKind("Deployment"),
-			EventsGVR:      EventsGVR.GroupVersion().WithKind("Event"),
+			gvr.HPAs:         gvr.HPAs.GroupVersion().WithKind("HorizontalPodAutoscaler"),
+			gvr.StatefulSets: gvr.StatefulSets.GroupVersion().WithKind("StatefulSet"),
+			gvr.Deployments:  gvr.Deployments.GroupVersion().WithKind("Deployment"),
+			gvr.Events:       gvr.Events.GroupVersion().WithKind("Event"),
 		})
 	route(&c.kube.Fake, c.kubeStore)
 
@@ -345,12 +347,12 @@ func (c *Cluster) putAPIServices() {
 				"lastTransitionTime": c.begin.UTC().Format(time.RFC3339)}}},
 		}}
 	}
-	c.put(c.dynStore, APIServicesGVR, apiService("v1beta1.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta1",
+	c.put(c.dynStore, gvr.APIServices, apiService("v1beta1.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta1",
 		"monitoring", "prometheus-adapter", "True", "Passed", "all checks passed"))
-	c.put(c.dynStore, APIServicesGVR, apiService("v1beta2.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta2",
+	c.put(c.dynStore, gvr.APIServices, apiService("v1beta2.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta2",
 		"monitoring", "prometheus-adapter", "True", "Passed", "all checks passed"))
 	if c.opts.Scenario == ScenarioSeldon {
-		c.put(c.dynStore, APIServicesGVR, apiService("v1beta1.external.metrics.k8s.io", "external.metrics.k8s.io", "v1beta1",
+		c.put(c.dynStore, gvr.APIServices, apiService("v1beta1.external.metrics.k8s.io", "external.metrics.k8s.io", "v1beta1",
 			"keda", "keda-operator-metrics-apiserver", "False", "MissingEndpoints", "endpoints for service/keda-operator-metrics-apiserver in \"keda\" have no addresses with port name \"https\""))
 	}
 }

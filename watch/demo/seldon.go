@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // Reaction times of Seldon's controllers to a change they watch.
@@ -507,7 +509,7 @@ func (p *pair) writeModel() {
 		return
 	}
 	p.lastModel = obj.DeepCopy()
-	p.c.put(p.c.dynStore, ModelsGVR, obj)
+	p.c.put(p.c.dynStore, gvr.Models, obj)
 }
 
 func (p *pair) writeServer() {
@@ -516,7 +518,7 @@ func (p *pair) writeServer() {
 		return
 	}
 	p.lastServer = obj.DeepCopy()
-	p.c.put(p.c.dynStore, ServersGVR, obj)
+	p.c.put(p.c.dynStore, gvr.Servers, obj)
 }
 
 func (p *pair) writeWorkload() {
@@ -524,9 +526,9 @@ func (p *pair) writeWorkload() {
 		return
 	}
 	var obj runtime.Object
-	gvr := StatefulSetGVR
+	res := gvr.StatefulSets
 	if p.spec.deployment {
-		obj, gvr = p.deploymentObject(), DeploymentGVR
+		obj, res = p.deploymentObject(), gvr.Deployments
 	} else {
 		obj = p.statefulSet()
 	}
@@ -534,7 +536,7 @@ func (p *pair) writeWorkload() {
 		return
 	}
 	p.lastWorkload = obj.DeepCopyObject()
-	p.c.put(p.c.kubeStore, gvr, obj)
+	p.c.put(p.c.kubeStore, res, obj)
 }
 
 func (p *pair) modelRef() objRef {
