@@ -214,8 +214,8 @@ func (c *Cluster) newClients() {
 		k8stesting.NewObjectTracker(dynScheme, serializer.NewCodecFactory(dynScheme).UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			gvr.Models:  gvr.Models.GroupVersion().WithKind("Model"),
-			gvr.Servers: gvr.Servers.GroupVersion().WithKind("Server"),
+			gvr.Models:      gvr.Models.GroupVersion().WithKind("Model"),
+			gvr.Servers:     gvr.Servers.GroupVersion().WithKind("Server"),
 			gvr.APIServices: gvr.APIServices.GroupVersion().WithKind("APIService"),
 		})
 	route(&c.dyn.Fake, c.dynStore)
