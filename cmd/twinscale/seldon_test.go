@@ -28,7 +28,7 @@ import (
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch"
-	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
 )
@@ -79,7 +79,7 @@ func customMetricsStandIn(t *testing.T, values map[string]string) (ip string, po
 func registerAPIService(t *testing.T, env *kubetest.Env, name, group, version, svcNS, svcName string) {
 	t.Helper()
 	ctx := context.Background()
-	res := env.Dynamic.Resource(kube.APIServicesGVR)
+	res := env.Dynamic.Resource(gvr.APIServices)
 	spec := map[string]any{
 		"group": group, "version": version, "insecureSkipTLSVerify": true,
 		"groupPriorityMinimum": int64(100), "versionPriority": int64(100),
@@ -115,11 +115,18 @@ func seldonStatus(t *testing.T, env *kubetest.Env, kind, ns, name string, status
 	if len(cs) > 0 {
 		status["conditions"] = cs
 	}
-	gvr := kubetest.ModelsGVR
+	res := gvr.Models
 	if kind == model.KindServer {
-		gvr = kubetest.ServersGVR
+		res = gvr.Servers
+		// The real CRD requires both, as Seldon's operator always writes them.
+		if _, ok := status["loadedModels"]; !ok {
+			status["loadedModels"] = int64(1)
+		}
+		if _, ok := status["selector"]; !ok {
+			status["selector"] = "seldon-server-name=" + name
+		}
 	}
-	env.SetStatus(t, gvr, ns, name, status)
+	env.SetStatus(t, res, ns, name, status)
 }
 
 // TestSeldonTodayAgainstAPIServer creates each situation of Seldon 2.9-2.11 with real
@@ -167,7 +174,7 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 	// The operator's terminal error: Server replicas 5 above its own maxReplicas 4.
 	env.CreateModel(t, ns, "irisd", "mlserver-d", 4)
 	env.CreateServer(t, ns, "mlserver-d", 4)
-	if _, err := api.Resource(kubetest.ServersGVR).Namespace(ns).Patch(ctx, "mlserver-d", types.MergePatchType,
+	if _, err := api.Resource(gvr.Servers).Namespace(ns).Patch(ctx, "mlserver-d", types.MergePatchType,
 		[]byte(`{"spec":{"maxReplicas":4,"replicas":5}}`), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +201,8 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 	env.CreateServer(t, ns, "mlserver-f", 1)
 	env.CreateStatefulSet(t, ns, "mlserver-f", 1)
 	env.SetStatefulSetReady(t, ns, "mlserver-f", 1)
+	seldonStatus(t, env, model.KindModel, ns, "irisf", map[string]any{"replicas": int64(1), "availableReplicas": int64(1)},
+		[3]string{"ModelReady", "True", "ModelAvailable"})
 	one, three := int32(1), int32(3)
 	yes := true
 	avg := resource.MustParse("3")
@@ -295,7 +304,7 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 
 	// The fight, with real writes: Seldon's operator by apply as "manager", the HPA
 	// controller through /scale as kube-controller-manager with its event.
-	servers := api.Resource(kubetest.ServersGVR).Namespace(ns)
+	servers := api.Resource(gvr.Servers).Namespace(ns)
 	lastSeldon := time.Time{}
 	seldonApply := func(n int) {
 		// managedFields keep seconds: a second write by the same manager must land in a later one.
@@ -335,7 +344,8 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 		!strings.Contains(f.Hint, "raise the Server HPA's maxReplicas (now 2)") || p.Health < model.Warning {
 		t.Errorf("fight %q hint %q health %s", f.Message, f.Hint, p.Health)
 	}
-	if p.Server.ReplicasWriter == nil || p.Server.ReplicasWriter.Manager != "manager" {
+	// Kubernetes 1.37 records /scale writes on custom resources in managedFields too.
+	if w := p.Server.ReplicasWriter; w == nil || w.Manager != "kube-controller-manager" || w.Subresource != "scale" {
 		t.Errorf("Server's replicas writer %+v", p.Server.ReplicasWriter)
 	}
 	b, err := json.Marshal(jsonSafe(snap))
@@ -366,7 +376,8 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 	env.SetHPAStatus(t, ns, "irisa0-model-hpa", autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: 3, DesiredReplicas: 3})
 	wait("the forecast on the custom metrics API's value", func(s *model.Snapshot) bool {
 		f := pairOf(s, "irisa0").ModelForecast
-		return f != nil && f.TotalFrom == model.TotalFromMetricsAPI && f.Total == 12
+		a, _ := s.MetricsAPI.Custom()
+		return f != nil && f.TotalFrom == model.TotalFromMetricsAPI && f.Total == 12 && a.Available == "True"
 	})
 	p = pairOf(snap, "irisa0")
 	if !p.Metric.HasAPIValue || p.Metric.APIValue != 12 || p.ModelForecast.Decision.Raw != 4 || snap.MetricsAPI.Warning() != "" || reads.Load() == 0 {
