@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -59,7 +60,7 @@ func controllerStatus(rps string) autoscalingv2.HorizontalPodAutoscalerStatus {
 	return autoscalingv2.HorizontalPodAutoscalerStatus{
 		CurrentReplicas: 1, DesiredReplicas: 1,
 		CurrentMetrics: []autoscalingv2.MetricStatus{{Type: autoscalingv2.ObjectMetricSourceType, Object: &autoscalingv2.ObjectMetricStatus{
-			Metric: autoscalingv2.MetricIdentifier{Name: "infer_rps"},
+			Metric:          autoscalingv2.MetricIdentifier{Name: "infer_rps"},
 			DescribedObject: autoscalingv2.CrossVersionObjectReference{APIVersion: "mlops.seldon.io/v1alpha1", Kind: "Model", Name: "irisa0"},
 			Current:         autoscalingv2.MetricValueStatus{AverageValue: &avg},
 		}}},
@@ -127,7 +128,7 @@ func TestSeldonDocsExamplePairs(t *testing.T) {
 	docsServer(t, env, ns, "mlserver", 1)
 	env.Apply(t, "testdata/seldon-docs/irisa0.yaml", ns)
 	env.Apply(t, "testdata/seldon-docs/hpa-custom-policy.yaml", ns)
-	env.SetStatus(t, kubetest.ModelsGVR, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver"))
+	env.SetStatus(t, gvr.Models, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver"))
 	env.SetHPAStatus(t, ns, "irisa0-model-hpa", controllerStatus("1380m"))
 	env.SetHPAStatus(t, ns, "mlserver-server-hpa", controllerStatus("1380m"))
 
@@ -168,7 +169,7 @@ func TestSeldonPairingDisagreements(t *testing.T) {
 		docsServer(t, env, ns, "mlserver", 0)
 		docsServer(t, env, ns, "mlserver-old", 1)
 		env.CreateModel(t, ns, "irisa0", "mlserver", 1)
-		env.SetStatus(t, kubetest.ModelsGVR, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver-old"))
+		env.SetStatus(t, gvr.Models, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver-old"))
 		env.CreateHPA(t, ns, "irisa0-model-hpa", kubetest.HPASpec("Model", "irisa0", "irisa0", 1, 3, avg))
 		env.CreateHPA(t, ns, "mlserver-server-hpa", kubetest.HPASpec("Server", "mlserver", "irisa0", 1, 3, avg))
 
@@ -192,7 +193,7 @@ func TestSeldonPairingDisagreements(t *testing.T) {
 		docsServer(t, env, ns, "mlserver", 1)
 		docsServer(t, env, ns, "mlserver-b", 0)
 		env.CreateModel(t, ns, "irisa0", "", 1)
-		env.SetStatus(t, kubetest.ModelsGVR, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver"))
+		env.SetStatus(t, gvr.Models, ns, "irisa0", seldonModelStatus("ModelAvailable", "", true, 1, 1, "mlserver"))
 		env.CreateHPA(t, ns, "irisa0-model-hpa", kubetest.HPASpec("Model", "irisa0", "irisa0", 1, 3, avg))
 		env.CreateHPA(t, ns, "mlserver-server-hpa", kubetest.HPASpec("Server", "mlserver", "irisa0", 1, 3, avg))
 		env.CreateHPA(t, ns, "mlserver-b-server-hpa", kubetest.HPASpec("Server", "mlserver-b", "irisa0", 1, 3, avg))

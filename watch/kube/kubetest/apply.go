@@ -11,15 +11,17 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // applied maps the kinds Apply creates to their resources.
 var applied = map[string]schema.GroupVersionResource{
-	"Model":                   ModelsGVR,
-	"Server":                  ServersGVR,
-	"HorizontalPodAutoscaler": HPAsGVR,
-	"StatefulSet":             StatefulSetsGVR,
-	"Deployment":              DeploymentsGVR,
+	"Model":                   gvr.Models,
+	"Server":                  gvr.Servers,
+	"HorizontalPodAutoscaler": gvr.HPAs,
+	"StatefulSet":             gvr.StatefulSets,
+	"Deployment":              gvr.Deployments,
 }
 
 // Apply creates every object of a multi-document YAML file as it is written, as
@@ -44,14 +46,14 @@ func (e *Env) Apply(t testing.TB, path, ns string) []*unstructured.Unstructured 
 			continue
 		}
 		u := &unstructured.Unstructured{Object: obj}
-		gvr, ok := applied[u.GetKind()]
+		res, ok := applied[u.GetKind()]
 		if !ok {
 			t.Fatalf("%s: kubetest cannot apply kind %q", path, u.GetKind())
 		}
 		if u.GetNamespace() == "" {
 			u.SetNamespace(ns)
 		}
-		created, err := e.Dynamic.Resource(gvr).Namespace(u.GetNamespace()).Create(ctx(), u, metav1.CreateOptions{})
+		created, err := e.Dynamic.Resource(res).Namespace(u.GetNamespace()).Create(ctx(), u, metav1.CreateOptions{})
 		if err != nil {
 			t.Fatalf("%s: create %s %s/%s: %v", path, u.GetKind(), u.GetNamespace(), u.GetName(), err)
 		}
