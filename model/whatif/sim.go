@@ -74,6 +74,10 @@ func Simulate(in Input) Result {
 	if !in.End.After(in.Start) {
 		return r.res
 	}
+	// Pods starting at Start become ready one readiness delay later (at the latest).
+	for i := in.Init.ServerReady; i < in.Init.ServerReplicas; i++ {
+		r.pending = append(r.pending, in.Start.Add(in.ServerReady))
+	}
 	r.schedule()
 	if in.ModelHPA != nil {
 		r.seed(&r.mMem, *in.ModelHPA, in.ModelPhase, in.Init.ModelReplicas)
