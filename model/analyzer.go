@@ -385,7 +385,7 @@ func reportedRecommendation(h *HPA, statusReplicas int32) (int32, bool) {
 	}
 	var d Decision
 	d.Tolerance = TolerancesFor(*h)
-	return max(objectPerPodReplicas(&d, avg*float64(statusReplicas), m.Target, statusReplicas), 0), true
+	return max(objectPerPodReplicas(&d, quantityMilli(avg*float64(statusReplicas)), targetMilli(m.Target), statusReplicas), 0), true
 }
 
 // reportedAverage is the averageValue of the HPA's first Object metric in its status, unless

@@ -411,13 +411,14 @@ func (t *Tracker) buildIncremental(now time.Time, inv Inventory, w WatchState) (
 			c.joinEv[i] = j.pairEvents(p)
 		}
 		p.Events = c.joinEv[i]
+		joinSeldon(p)
 		p.Health = joinHealth(p)
 		t.derive(now, p)
 		t.analyzer.applyPair(now, p)
-		t.rollouts.annotateChanged(p, t.recentRPS)
+		t.rollouts.annotateChanged(now, p, t.recentRPS)
 	}
 
-	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom}
+	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom, MetricsAPI: t.metricsAPI.State}
 	if ch.events {
 		c.snapEv = c.snapshotEvents(inv)
 	}

@@ -190,6 +190,7 @@ func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
 	for i := range pairs {
 		p := &pairs[i]
 		p.Events = j.pairEvents(p)
+		joinSeldon(p)
 		p.Health = joinHealth(p)
 	}
 	// Sort an index rather than the Pairs themselves: a Pair is large, and moving

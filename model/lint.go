@@ -45,6 +45,8 @@ const (
 	RuleServerMissing        = "TS120"
 	RuleServerWithoutModel   = "TS121"
 	RuleSeveralHPAs          = "TS122"
+	RuleHPAOutsideCRRange    = "TS123"
+	RuleHPAMinZero           = "TS124"
 	RuleScheduleFailedTrans  = "TS201"
 	RuleScheduleFailedStruct = "TS202"
 	RuleSkew                 = "TS203"
@@ -53,6 +55,11 @@ const (
 	RuleAtMax                = "TS206"
 	RuleScalingInactive      = "TS207"
 	RuleNotReady             = "TS208"
+	RulePartial              = "TS209"
+	RuleScaledToZero         = "TS210"
+	RuleScalingSpecInvalid   = "TS211"
+	RuleReplicaFight         = "TS212"
+	RuleServerUnbounded      = "TS213"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -126,6 +133,12 @@ var AllRules = []RuleInfo{
 	{RuleSeveralHPAs, "several-hpas-one-target", SeverityWarning,
 		"More than one HPA scales the same Model or Server; the controller reports AmbiguousSelector and neither acts reliably.",
 		"Keep one HPA per target and delete the others.", "2 HPAs", false},
+	{RuleHPAOutsideCRRange, "hpa-range-outside-cr-range", SeverityCritical,
+		"The HPA's minReplicas/maxReplicas lie outside the Model's or Server's own minReplicas/maxReplicas. Since Seldon 2.10 replicas outside the CR's range are a terminal error: the operator sets the Server's StatefulSetOrDeploymentReady (or the Model's ModelReady) False with \"scaling spec is invalid\" and stops retrying.",
+		"Keep the HPA's range inside the CR's: lower the HPA's maxReplicas (or raise its minReplicas), or widen the CR's minReplicas/maxReplicas.", "range", false},
+	{RuleHPAMinZero, "hpa-min-zero-without-gate", SeverityWarning,
+		"The HPA sets minReplicas: 0, which needs the HPAScaleToZero feature gate on the API server and the controller manager; twinscale saw no evidence of it (a ScaledToZero condition that is True, or the HPA at 0 replicas).",
+		"Enable HPAScaleToZero (kube-apiserver and kube-controller-manager), or set minReplicas: 1.", "min 0", false},
 	{RuleScheduleFailedTrans, "schedule-failed-transient", Info,
 		"The Model is ScheduleFailed while its Server scales toward it; existing replicas keep serving.",
 		"None needed: it clears when the new Server replicas are ready.", "SchedFail", true},
@@ -150,6 +163,21 @@ var AllRules = []RuleInfo{
 	{RuleNotReady, "not-ready", SeverityWarning,
 		"Ready replicas have stayed below desired for longer than the skew bound without ScheduleFailed.",
 		"Check the Server's pods (image pull, resources, model loading).", "unready", true},
+	{RulePartial, "partial", SeverityWarning,
+		"The Model is ModelReady (ModelAvailable) with fewer available replicas than spec.replicas and no ScheduleFailed: Seldon 2.9 scheduled it partially (the Model sets minReplicas) and will not place the rest by itself.",
+		"Give the Server room for every replica (scale the Server, check its memory and capabilities), or lower the Model's replicas.", "partial", true},
+	{RuleScaledToZero, "scaled-to-zero", Info,
+		"The Model is scaled to 0 (Seldon 2.10: ModelReady False, ModelScaledDown). Neutral: nothing is wrong, but nothing serves the Model.",
+		"None needed if intended; scale the Model up to serve it.", "zero", true},
+	{RuleScalingSpecInvalid, "scaling-spec-invalid", SeverityCritical,
+		"The operator refuses the Model's or Server's replicas because they lie outside the CR's own minReplicas/maxReplicas (\"scaling spec is invalid: number of replicas N must be <= max replicas M\") and stops retrying until the spec changes.",
+		"Bring spec.replicas inside [minReplicas, maxReplicas] and keep the HPA's range inside it too (TS123).", "spec!", true},
+	{RuleReplicaFight, "replica-fight", SeverityWarning,
+		"Two writers keep setting the same spec.replicas back and forth (an HPA and Seldon's scheduler, or an HPA and a GitOps tool or a person).",
+		"Keep one writer: raise the Server HPA's maxReplicas to what the scheduler needs (or set the Server's maxReplicas), turn off Seldon's server autoscaling, or stop the GitOps tool from owning spec.replicas (ignoreDifferences).", "fight", true},
+	{RuleServerUnbounded, "server-unbounded-next-to-hpa", Info,
+		"A Server HPA exists, the Server sets no maxReplicas, and the cluster runs Seldon 2.10 or later (the Model reports modelgwReady, or Seldon wrote the Server's replicas). Since Seldon 2.10 the scheduler resizes Servers itself (autoscalingServerEnabled), and without the Server's maxReplicas its bound is unlimited: it can scale the Server above the HPA's max, and the two fight.",
+		"Set the Server's maxReplicas to the Server HPA's maxReplicas, or turn off Seldon's server autoscaling (autoscaling.autoscalingServerEnabled: false).", "unbounded", true},
 }
 
 // RuleByID returns a rule's description.
@@ -181,14 +209,18 @@ func Lint(p Pair) []Finding {
 	mh, sh := p.ModelHPA, p.ServerHPA
 	anyHPA := mh != nil || sh != nil
 
+	// KEDA makes its HPAs from a ScaledObject: they are read-only here, not hand-written
+	// twins, so the twin and metric rules do not apply to them.
+	keda := IsKEDA(mh) || IsKEDA(sh)
 	for _, h := range []*HPA{mh, sh} {
-		if h != nil {
+		if h != nil && !IsKEDA(h) {
 			lintOneHPA(h, add)
 		}
 	}
-	if mh != nil && sh != nil {
+	if mh != nil && sh != nil && !keda {
 		lintTwins(mh, sh, add)
 	}
+	lintRanges(p, add)
 	if mh != nil {
 		for i, m := range mh.Metrics {
 			if m.Type == "Object" && p.ModelName != "" && (m.DescribedObject.Kind != "Model" || m.DescribedObject.Name != p.ModelName) {
@@ -226,7 +258,8 @@ func Lint(p Pair) []Finding {
 	}
 
 	switch {
-	case mh != nil && sh == nil && p.Server != nil:
+	case keda:
+	case mh != nil && sh == nil && p.Server != nil && !seldonWrites(p.Server.ReplicasWriter):
 		add(newFinding(RuleNoServerHPA, SeverityWarning, hpaRef(mh), "",
 			fmt.Sprintf("Model HPA %s has no twin: no HPA targets Server %s", mh.Name, p.ServerName)))
 	case sh != nil && mh == nil && p.Model != nil:
@@ -361,7 +394,7 @@ func lintTwins(mh, sh *HPA, add func(Finding)) {
 		if mm.TargetType != sm.TargetType {
 			add(newFinding(RuleTargetTypeMismatch, SeverityWarning, ref, field(si, ".object.target.type"),
 				fmt.Sprintf("%s use different target types: %s vs %s", pair, orUnset(mm.TargetType), orUnset(sm.TargetType))))
-		} else if milli(mm.Target) != milli(sm.Target) {
+		} else if targetMilli(mm.Target) != targetMilli(sm.Target) {
 			sev, why := SeverityWarning, "the Server will keep more replicas than the Model uses (idle pods)"
 			if sm.Target > mm.Target {
 				sev, why = SeverityCritical, "the Server will settle below the Model's replicas (ScheduleFailed)"
