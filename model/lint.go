@@ -47,6 +47,9 @@ const (
 	RuleSeveralHPAs          = "TS122"
 	RuleHPAOutsideCRRange    = "TS123"
 	RuleHPAMinZero           = "TS124"
+	RuleScheduledElsewhere   = "TS125"
+	RuleServerHPAElsewhere   = "TS126"
+	RuleUnscheduled          = "TS127"
 	RuleScheduleFailedTrans  = "TS201"
 	RuleScheduleFailedStruct = "TS202"
 	RuleSkew                 = "TS203"
@@ -119,17 +122,17 @@ var AllRules = []RuleInfo{
 		"The HPA's scaleTargetRef names an object that does not exist (or a kind that is neither Model nor Server).",
 		"Fix scaleTargetRef, or delete the HPA.", "orphan", false},
 	{RuleMultiModelServer, "server-serves-several-models", SeverityWarning,
-		"Several Models name this Server; HPA single-model serving needs one Model per Server.",
+		"Several Models run on this Server (by spec.server, where Seldon scheduled them, or the Server HPA that describes them); HPA single-model serving needs one Model per Server.",
 		"Give each Model its own Server, or use Seldon's native server autoscaling instead of HPAs.", "multi", false},
 	{RuleModelMetricOther, "model-metric-describes-other-object", SeverityWarning,
 		"The Model HPA's metric describes another object than its own Model.",
 		"Point describedObject at the Model the HPA scales.", "metric", false},
 	{RuleServerMissing, "model-server-missing", SeverityWarning,
-		"The Model names no Server, or a Server that does not exist.",
-		"Set spec.server to an existing Server.", "no server", false},
+		"The Server the Model runs on (by spec.server, else the Server Seldon scheduled it on, else the Server whose HPA describes it) does not exist.",
+		"Set spec.server to an existing Server, or fix the Server HPA's scaleTargetRef.", "no server", false},
 	{RuleServerWithoutModel, "server-without-model", Info,
-		"No Model names this Server.",
-		"Point a Model's spec.server at it, or remove the Server.", "idle", false},
+		"No Model runs on this Server: none names it in spec.server, is scheduled on it, or is described by its HPA.",
+		"Deploy the Model this Server is for, or remove the Server.", "idle", false},
 	{RuleSeveralHPAs, "several-hpas-one-target", SeverityWarning,
 		"More than one HPA scales the same Model or Server; the controller reports AmbiguousSelector and neither acts reliably.",
 		"Keep one HPA per target and delete the others.", "2 HPAs", false},
@@ -139,6 +142,15 @@ var AllRules = []RuleInfo{
 	{RuleHPAMinZero, "hpa-min-zero-without-gate", SeverityWarning,
 		"The HPA sets minReplicas: 0, which needs the HPAScaleToZero feature gate on the API server and the controller manager; twinscale saw no evidence of it (a ScaledToZero condition that is True, or the HPA at 0 replicas).",
 		"Enable HPAScaleToZero (kube-apiserver and kube-controller-manager), or set minReplicas: 1.", "min 0", false},
+	{RuleScheduledElsewhere, "model-scheduled-elsewhere", SeverityWarning,
+		"The Model's spec.server names one Server, but Seldon scheduled it on another (.status.selector): the Server HPA of spec.server scales pods that do not serve it. Needs the Model's status.",
+		"Wait for Seldon to reschedule the Model after a spec.server edit; if it stays, check the scheduler's events on the Model.", "elsewhere", false},
+	{RuleServerHPAElsewhere, "server-hpa-describes-model-elsewhere", SeverityCritical,
+		"The Server HPA's metric describes a Model that runs on another Server (by spec.server or where Seldon scheduled it), so this Server scales on the load of a Model it does not serve.",
+		"Point the Server HPA at the Server the Model runs on, or pin the Model with spec.server.", "metric", false},
+	{RuleUnscheduled, "model-unscheduled", Info,
+		"The Model has no spec.server, Seldon has not scheduled it yet (.status.selector names no Server), and no Server HPA describes it: twinscale cannot tell which Server will host it.",
+		"Wait for the scheduler; if it stays, read the Model's ModelReady condition. Pairing it with a Server HPA whose metric describes it shows the pair before scheduling.", "unscheduled", false},
 	{RuleScheduleFailedTrans, "schedule-failed-transient", Info,
 		"The Model is ScheduleFailed while its Server scales toward it; existing replicas keep serving.",
 		"None needed: it clears when the new Server replicas are ready.", "SchedFail", true},
@@ -230,14 +242,37 @@ func Lint(p Pair) []Finding {
 			}
 		}
 	}
-	if sh != nil && p.Server != nil {
+	if sh != nil {
 		served := append([]string{p.ModelName}, p.OtherModels...)
 		for i, m := range sh.Metrics {
-			if m.Type == "Object" && m.DescribedObject.Kind == "Model" && !slices.Contains(served, m.DescribedObject.Name) {
-				add(newFinding(RuleServerMetricOther, SeverityCritical, hpaRef(sh), fmt.Sprintf("spec.metrics[%d].object.describedObject", i),
+			if m.Type != "Object" || m.DescribedObject.Kind != "Model" || slices.Contains(served, m.DescribedObject.Name) {
+				continue
+			}
+			field := fmt.Sprintf("spec.metrics[%d].object.describedObject", i)
+			if at := slices.IndexFunc(p.Elsewhere, func(pl Placement) bool { return pl.Model == m.DescribedObject.Name }); at >= 0 {
+				pl := p.Elsewhere[at]
+				add(newFinding(RuleServerHPAElsewhere, SeverityCritical, hpaRef(sh), field,
+					fmt.Sprintf("Server HPA %s scales Server %s on %s of Model %s, which runs on Server %s (%s)",
+						sh.Name, sh.Target.Name, m.Name, pl.Model, pl.Server, pl.Link.Text())))
+				continue
+			}
+			if p.Server != nil {
+				add(newFinding(RuleServerMetricOther, SeverityCritical, hpaRef(sh), field,
 					fmt.Sprintf("Server HPA %s scales Server %s on %s of Model %s, which that Server does not serve (it serves %s)",
 						sh.Name, p.ServerName, m.Name, m.DescribedObject.Name, servedList(served))))
 			}
+		}
+	}
+	if m := p.Model; m != nil {
+		ref := ObjectRef{Kind: "Model", Namespace: m.Namespace, Name: m.Name}
+		switch {
+		case p.Link == LinkUnscheduled:
+			add(newFinding(RuleUnscheduled, Info, ref, "status.selector",
+				fmt.Sprintf("Model %s is unscheduled: no spec.server, Seldon has not placed it yet, and no Server HPA describes it", m.Name)))
+		case slices.Contains(p.Shape, ShapeScheduledElsewhere):
+			add(newFinding(RuleScheduledElsewhere, SeverityWarning, ref, "spec.server",
+				fmt.Sprintf("Model %s names Server %s in spec.server but Seldon scheduled it on Server %s (.status.selector %q)",
+					m.Name, m.Server, p.ScheduledOn, m.Selector)))
 		}
 	}
 
@@ -287,18 +322,24 @@ func Lint(p Pair) []Finding {
 			add(newFinding(RuleMultiModelServer, SeverityWarning, ref, "",
 				fmt.Sprintf("Server %s serves %d Models (%s); HPA single-model serving needs one Model per Server",
 					p.ServerName, len(p.OtherModels)+1, servedList(append([]string{p.ModelName}, p.OtherModels...)))))
-		case ShapeServerMissing, ShapeNoServerRef:
+		case ShapeServerMissing:
 			if p.Model != nil {
+				ref, field := ObjectRef{Kind: "Model", Namespace: p.Namespace, Name: p.ModelName}, "spec.server"
 				msg := fmt.Sprintf("Model %s names Server %s, which does not exist", p.ModelName, p.ServerName)
-				if p.ServerName == "" {
-					msg = fmt.Sprintf("Model %s names no Server (spec.server is empty)", p.ModelName)
+				switch {
+				case p.Link == LinkScheduled:
+					field = "status.selector"
+					msg = fmt.Sprintf("Model %s is scheduled on Server %s (.status.selector), which does not exist", p.ModelName, p.ServerName)
+				case p.Link == LinkServerHPA && sh != nil:
+					ref, field = hpaRef(sh), "spec.scaleTargetRef"
+					msg = fmt.Sprintf("Server HPA %s describes Model %s and scales Server %s, which does not exist", sh.Name, p.ModelName, p.ServerName)
 				}
-				add(newFinding(RuleServerMissing, SeverityWarning, ObjectRef{Kind: "Model", Namespace: p.Namespace, Name: p.ModelName}, "spec.server", msg))
+				add(newFinding(RuleServerMissing, SeverityWarning, ref, field, msg))
 			}
 		case ShapeServerWithoutModel:
 			if p.Server != nil {
 				add(newFinding(RuleServerWithoutModel, Info, ObjectRef{Kind: "Server", Namespace: p.Namespace, Name: p.ServerName}, "",
-					fmt.Sprintf("No Model names Server %s", p.ServerName)))
+					fmt.Sprintf("No Model runs on Server %s", p.ServerName)))
 			}
 		}
 	}

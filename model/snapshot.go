@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Count is a replica count that may be unknown, with the reason when it is.
 type Count struct {
@@ -100,9 +103,14 @@ const (
 	ShapeNoServerHPA        ShapeFlag = "no-server-hpa"
 	ShapeHPATargetMissing   ShapeFlag = "hpa-target-missing"
 	ShapeServerMissing      ShapeFlag = "server-missing"
-	ShapeNoServerRef        ShapeFlag = "model-names-no-server"
 	ShapeServerWithoutModel ShapeFlag = "server-without-model"
 	ShapeHPAUnknownTarget   ShapeFlag = "hpa-targets-unknown-kind"
+	// ShapeScheduledElsewhere: the Model's spec.server names one Server, its
+	// .status.selector another.
+	ShapeScheduledElsewhere ShapeFlag = "scheduled-elsewhere"
+	// ShapeServerHPAElsewhere: the pair's Server HPA describes a Model that runs on
+	// another Server (see Pair.Elsewhere).
+	ShapeServerHPAElsewhere ShapeFlag = "server-hpa-describes-model-elsewhere"
 )
 
 // ScheduleFailed describes a Model whose ModelReady condition is False with ScheduleFailed.
@@ -124,6 +132,12 @@ type Pair struct {
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
+	// Link says how the Model was paired with ServerName; empty on rows without a Model.
+	Link PairLink `json:"link,omitempty"`
+	// ScheduledOn is the Server the Model's .status.selector names; empty until scheduled.
+	ScheduledOn string `json:"scheduledOn,omitempty"`
+	// Elsewhere lists the Models the pair's Server HPA describes that run on another Server.
+	Elsewhere []Placement `json:"elsewhere,omitempty"`
 
 	Model     *SeldonModel  `json:"-"`
 	Server    *SeldonServer `json:"-"`
@@ -334,6 +348,19 @@ type PairHistory struct {
 	Unusable int `json:"unusable,omitempty"`
 	// Problem describes the newest sample's unusable values; empty when fine.
 	Problem string `json:"problem,omitempty"`
+}
+
+// Clone returns a copy of h that shares no slice with it.
+func (h PairHistory) Clone() PairHistory {
+	h.RPS = slices.Clone(h.RPS)
+	h.Capacity = slices.Clone(h.Capacity)
+	h.Latency = slices.Clone(h.Latency)
+	h.Errors = slices.Clone(h.Errors)
+	h.ModelDesired = slices.Clone(h.ModelDesired)
+	h.ModelReady = slices.Clone(h.ModelReady)
+	h.ServerDesired = slices.Clone(h.ServerDesired)
+	h.ServerReady = slices.Clone(h.ServerReady)
+	return h
 }
 
 // MetricSample is one pair's metric values from one Prometheus poll.
