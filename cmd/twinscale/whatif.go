@@ -16,7 +16,7 @@ import (
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/demo"
 	"github.com/twinscale/twinscale/watch/kube"
-	"github.com/twinscale/twinscale/watch/manifest"
+	"github.com/twinscale/twinscale/cmd/twinscale/manifests"
 	"github.com/twinscale/twinscale/watch/prom"
 	"github.com/twinscale/twinscale/watch/traffic"
 )
@@ -231,7 +231,7 @@ func replay(in whatif.Input, notes traffic.Notes, edits []whatif.Edit, files []s
 
 // hpasFromManifests reads the HPAs of the files that target the pair's Model and Server.
 func hpasFromManifests(files []string, stdin io.Reader, in whatif.Input) (*model.HPA, *model.HPA, error) {
-	set, err := manifest.Load(files, stdin)
+	set, err := manifests.Load(files, stdin)
 	if err != nil {
 		return nil, nil, usage("whatif: -f: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/demo"
 	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/prom"
 	"github.com/twinscale/twinscale/watch/record"
 )
@@ -104,7 +105,7 @@ func (cl *cluster) refresh() error {
 	dyn, cs := cl.c.Clients()
 	var inv model.Inventory
 	var rv []string
-	models, err := dyn.Resource(demo.ModelsGVR).Namespace("").List(ctx, metav1.ListOptions{})
+	models, err := dyn.Resource(gvr.Models).Namespace("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func (cl *cluster) refresh() error {
 		inv.Models = append(inv.Models, kube.ProjectModel(&models.Items[i]))
 		rv = append(rv, models.Items[i].GetResourceVersion())
 	}
-	servers, err := dyn.Resource(demo.ServersGVR).Namespace("").List(ctx, metav1.ListOptions{})
+	servers, err := dyn.Resource(gvr.Servers).Namespace("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err
 	}
