@@ -11,12 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/twinscale/twinscale/cmd/twinscale/manifests"
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/model/whatif"
-	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/demo"
 	"github.com/twinscale/twinscale/watch/kube"
-	"github.com/twinscale/twinscale/cmd/twinscale/manifests"
 	"github.com/twinscale/twinscale/watch/prom"
 	"github.com/twinscale/twinscale/watch/traffic"
 )
@@ -273,14 +272,14 @@ func (o *whatifOptions) fromCluster(ctx context.Context, key string) (whatif.Inp
 		return whatif.Input{}, traffic.Notes{}, &exitErr{code: exitError, err: err}
 	}
 	defer closeLog()
-	src, q, now, stop, err := o.openLive(ctx)
+	src, q, now, err := o.openLive(ctx)
 	if err != nil {
 		return whatif.Input{}, traffic.Notes{}, err
 	}
-	defer stop()
-	if w, ok := src.(syncWaiter); ok {
+	defer src.stop()
+	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
-		err := w.WaitSynced(wctx)
+		err := src.waitSynced(wctx)
 		cancel()
 		if err != nil {
 			return whatif.Input{}, traffic.Notes{}, &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
@@ -328,42 +327,42 @@ func (o *whatifOptions) fromCluster(ctx context.Context, key string) (whatif.Inp
 }
 
 // openLive opens the cluster (or the demo, frozen at --demo-advance) with its Prometheus.
-func (o *whatifOptions) openLive(ctx context.Context) (watch.Source, prom.Querier, func() time.Time, func(), error) {
+func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, func() time.Time, error) {
 	if o.demo.enabled {
 		c, err := demo.New(o.demo.opts)
 		if err != nil {
-			return nil, nil, nil, nil, usage("whatif: %v", err)
+			return nil, nil, nil, usage("whatif: %v", err)
 		}
 		if o.demo.advance < 0 || o.demo.advance > 24*time.Hour {
-			return nil, nil, nil, nil, usage("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
+			return nil, nil, nil, usage("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
 		}
 		c.Step(o.demo.advance)
 		dyn, cs := c.Clients()
 		w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: "demo"})
 		po := o.prom
 		po.URL = "demo://simulated"
-		src, stop, err := startLive(ctx, w, c.Querier(), po, nil, c.Now, c.After)
+		src, err := startLive(ctx, w, c.Querier(), po, nil, c.Now, c.After)
 		if err != nil {
-			return nil, nil, nil, nil, withCode(exitError, err)
+			return nil, nil, nil, withCode(exitError, err)
 		}
-		return src, c.Querier(), c.Now, stop, nil
+		return src, c.Querier(), c.Now, nil
 	}
 	if !o.prom.Enabled() {
-		return nil, nil, nil, nil, &exitErr{code: exitPrometheus, err: fmt.Errorf("whatif: %w (or replay a --recording)", prom.ErrNotConfigured)}
+		return nil, nil, nil, &exitErr{code: exitPrometheus, err: fmt.Errorf("whatif: %w (or replay a --recording)", prom.ErrNotConfigured)}
 	}
-	src, stop, err := openSource(ctx, o.rootOptions)
+	src, err := openSource(ctx, o.rootOptions)
 	if err != nil {
-		return nil, nil, nil, nil, withCode(exitError, err)
+		return nil, nil, nil, withCode(exitError, err)
 	}
 	cfg, err := o.restConfig()
 	if err != nil {
-		stop()
-		return nil, nil, nil, nil, err
+		src.stop()
+		return nil, nil, nil, err
 	}
 	q, err := newQuerier(o.rootOptions, cfg)
 	if err != nil {
-		stop()
-		return nil, nil, nil, nil, &exitErr{code: exitPrometheus, err: err}
+		src.stop()
+		return nil, nil, nil, &exitErr{code: exitPrometheus, err: err}
 	}
-	return src, q, time.Now, stop, nil
+	return src, q, time.Now, nil
 }
