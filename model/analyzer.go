@@ -248,10 +248,11 @@ func (st *pairState) apply(now time.Time, p *Pair) {
 	p.Health = health(p)
 }
 
-// liveTotal is the pair's live metric total from Prometheus, when usable.
+// liveTotal is the pair's live metric total from Prometheus, when usable: never a stale one, so a
+// forecast falls back to the HPA's own view instead of a firm answer from old traffic.
 func liveTotal(p *Pair) (float64, bool) {
 	m := p.Metric
-	if !m.Known || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
+	if !m.Known || m.Stale || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
 		return 0, false
 	}
 	return m.RPS, true
@@ -946,6 +947,15 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 						fmtSeconds(p.Readiness.Median.Round(15*time.Second)+15*time.Second))))
 			}
 		}
+	}
+	if p.Metric.Stale {
+		last := "never"
+		if !p.Metric.SampledAt.IsZero() {
+			last = FormatDuration(now.Sub(p.Metric.SampledAt)) + " ago"
+		}
+		out = append(out, newFinding(RuleMetricStale, SeverityWarning, model, "",
+			fmt.Sprintf("no infer_rps from Prometheus for Model %s in the last two polls (last sample: %s); forecasts use the HPA's own metric",
+				p.ModelName, last)))
 	}
 	allowance := max(MinNotReadyAllowance, 3*p.Readiness.Median)
 	st.srvUnready = trackSince(st.srvUnready, now, p.ServerDesired.Known && p.ServerReady.Known && p.ServerReady.Value < p.ServerDesired.Value)

@@ -53,6 +53,7 @@ const (
 	RuleAtMax                = "TS206"
 	RuleScalingInactive      = "TS207"
 	RuleNotReady             = "TS208"
+	RuleMetricStale          = "TS209"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -150,6 +151,9 @@ var AllRules = []RuleInfo{
 	{RuleNotReady, "not-ready", SeverityWarning,
 		"Ready replicas have stayed below desired for longer than the skew bound without ScheduleFailed.",
 		"Check the Server's pods (image pull, resources, model loading).", "unready", true},
+	{RuleMetricStale, "metric-stale", SeverityWarning,
+		"Prometheus has given no infer_rps for the Model in the last two polls: the RPS shown is old or missing, and the forecast falls back to the HPA's own metric.",
+		"Check the header's Prometheus state, the --query, and that the Model has a seldon_model_infer_total series.", "stale", true},
 }
 
 // RuleByID returns a rule's description.

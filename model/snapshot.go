@@ -275,8 +275,11 @@ type PromState struct {
 	LastSuccess time.Time `json:"lastSuccess,omitzero"`
 	LastError   string    `json:"lastError,omitempty"`
 	Failures    int       `json:"failures"`
-	Stale       bool      `json:"stale"`
-	NextPoll    time.Time `json:"nextPoll,omitzero"`
+	// BadQuery is true when Prometheus answered and refused the query itself (a PromQL error):
+	// Prometheus is up, the query is wrong.
+	BadQuery bool      `json:"badQuery,omitempty"`
+	Stale    bool      `json:"stale"`
+	NextPoll time.Time `json:"nextPoll,omitzero"`
 	// Warning is a non-fatal problem to show next to the state: an empty result,
 	// Prometheus' own warnings, or a failed latency or error-rate query.
 	Warning string `json:"warning,omitempty"`
