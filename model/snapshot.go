@@ -267,6 +267,27 @@ type WatchState struct {
 	DisconnectedSince time.Time         `json:"disconnectedSince,omitzero"`
 	LastError         string            `json:"lastError,omitempty"`
 	Access            map[string]Access `json:"access,omitempty"`
+	// Failing says, per resource that has not synced, why the API server refuses it
+	// ("API server answers 500 to list models: ..."), in resource order.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// Blind reports why the pairs cannot be trusted to be complete: the watch has not synced, or the
+// API server refuses to list Models or Servers. Empty when the pairs are what the cluster has, so
+// a header may say "no alerts" only then.
+func (w WatchState) Blind() string {
+	if len(w.Failing) > 0 {
+		return w.Failing[0]
+	}
+	for _, r := range []string{ResourceModels, ResourceServers} {
+		if a := w.Access[r]; a == AccessForbidden || a == AccessNotInstalled {
+			return r + " " + string(a)
+		}
+	}
+	if !w.Synced {
+		return "not synced yet"
+	}
+	return ""
 }
 
 // PromState is the state of the Prometheus poller as shown in the header.
