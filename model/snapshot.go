@@ -269,7 +269,7 @@ type WatchState struct {
 	Access            map[string]Access `json:"access,omitempty"`
 	// File is the snapshot file being shown (--snapshot-file): nothing is live, the header says
 	// it is a file from the snapshot's time.
-	File string `json:"-"`
+	File string `json:"file,omitempty"`
 	// Failing says, per resource that has not synced, why the API server refuses it
 	// ("API server answers 500 to list models: ..."), in resource order.
 	Failing []string `json:"failing,omitempty"`
