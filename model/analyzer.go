@@ -75,6 +75,8 @@ type lintMemo struct {
 	m, s, mh, sh             version
 	hasM, hasS, hasMH, hasSH bool
 	ns, model, server        string
+	link                     PairLink
+	elsewhere                []Placement // depends on other Models, so not on the pair's versions
 	shape                    []ShapeFlag
 	others                   []string
 	out                      []Finding
@@ -82,7 +84,8 @@ type lintMemo struct {
 
 // of returns Lint(*p), from memory when nothing Lint reads changed.
 func (l *lintMemo) of(p *Pair, memo bool) []Finding {
-	key := lintMemo{ok: true, ns: p.Namespace, model: p.ModelName, server: p.ServerName, shape: p.Shape, others: p.OtherModels}
+	key := lintMemo{ok: true, ns: p.Namespace, model: p.ModelName, server: p.ServerName, link: p.Link, elsewhere: p.Elsewhere,
+		shape: p.Shape, others: p.OtherModels}
 	known := true
 	take := func(m *Meta, v *version, has *bool) {
 		*has = m != nil
@@ -97,8 +100,8 @@ func (l *lintMemo) of(p *Pair, memo bool) []Finding {
 	take(metaOfHPA(p.ServerHPA), &key.sh, &key.hasSH)
 	if memo && known && l.ok && l.m == key.m && l.s == key.s && l.mh == key.mh && l.sh == key.sh &&
 		l.hasM == key.hasM && l.hasS == key.hasS && l.hasMH == key.hasMH && l.hasSH == key.hasSH &&
-		l.ns == key.ns && l.model == key.model && l.server == key.server &&
-		slices.Equal(l.shape, key.shape) && slices.Equal(l.others, key.others) {
+		l.ns == key.ns && l.model == key.model && l.server == key.server && l.link == key.link &&
+		slices.Equal(l.elsewhere, key.elsewhere) && slices.Equal(l.shape, key.shape) && slices.Equal(l.others, key.others) {
 		return l.out
 	}
 	key.out = Lint(*p)
@@ -386,7 +389,7 @@ func reportedRecommendation(h *HPA, statusReplicas int32) (int32, bool) {
 	}
 	var d Decision
 	d.Tolerance = TolerancesFor(*h)
-	return max(objectPerPodReplicas(&d, avg*float64(statusReplicas), m.Target, statusReplicas), 0), true
+	return max(objectPerPodReplicas(&d, quantityMilli(avg*float64(statusReplicas)), targetMilli(m.Target), statusReplicas), 0), true
 }
 
 // reportedAverage is the averageValue of the HPA's first Object metric in its status, unless
@@ -824,6 +827,8 @@ func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 	med := p.Readiness.Median
 	sh := p.ServerHPA
 	switch {
+	case p.Link == LinkUnscheduled:
+		sf.Transient, sf.Why = false, "Seldon has not placed the Model on any Server"
 	case p.Server == nil:
 		sf.Transient, sf.Why = false, fmt.Sprintf("Server %s does not exist", orUnset(p.ServerName))
 	case sh == nil && srvDesired < modelDesired:

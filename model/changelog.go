@@ -22,6 +22,10 @@ type Change struct {
 	After  string   `json:"after,omitempty"`
 	// Note qualifies the change ("by hand: Model HPA wants 3").
 	Note string `json:"note,omitempty"`
+	// Writer names who changed spec.replicas ("Model HPA irisa0-hpa", "Seldon", "kubectl",
+	// "Argo CD"); WriterKind classifies it. Empty for other fields, or when nothing tells.
+	Writer     string     `json:"writer,omitempty"`
+	WriterKind WriterKind `json:"writerKind,omitempty"`
 }
 
 // Text renders the change on one line: "Model irisa0: storageUri gs://m/v1 → gs://m/v2".
@@ -34,7 +38,12 @@ func (c Change) Text() string {
 	default:
 		b.WriteString(c.Field + " " + unsetIfEmpty(c.Before) + " → " + unsetIfEmpty(c.After))
 	}
-	if c.Note != "" {
+	switch {
+	case c.Writer != "" && c.Note != "":
+		b.WriteString(" (by " + c.Writer + ", " + c.Note + ")")
+	case c.Writer != "":
+		b.WriteString(" (by " + c.Writer + ")")
+	case c.Note != "":
 		b.WriteString(" (" + c.Note + ")")
 	}
 	return b.String()
@@ -44,6 +53,10 @@ func (c Change) Text() string {
 func (c Change) Event() Event {
 	reason := "SpecChanged"
 	switch {
+	case c.Field == FieldReplicas && c.WriterKind == WriterHPA:
+		reason = "ReplicasByHPA"
+	case c.Field == FieldReplicas && c.WriterKind == WriterSeldon:
+		reason = "ReplicasBySeldon"
 	case c.Field == FieldReplicas:
 		reason = "ReplicasByHand"
 	case c.Field == FieldCreated:
@@ -106,6 +119,8 @@ type ChangeLog struct {
 	// baseline, while set, makes every observation a new baseline: what the watch lists
 	// while it syncs was there before twinscale looked, and is not a change.
 	baseline bool
+	// cur is the Inventory being observed: its Events and Models explain replica changes.
+	cur Inventory
 }
 
 type objectFields struct {
@@ -113,6 +128,7 @@ type objectFields struct {
 	fields         []field
 	pairs          []string
 	replicas       string // spec.replicas as text ("" when unset); HPAs use none
+	writer         *FieldWriter
 }
 
 type field struct{ name, value string }
@@ -142,6 +158,8 @@ func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, 
 
 // ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
 func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
+	l.cur = inv
+	defer func() { l.cur = Inventory{} }()
 	cur := objectIndex(inv)
 	pairsOf := pairsOfObjects(pairs)
 	hpaDesired := map[string]int32{} // "Kind/ns/target" → desiredReplicas of the HPA scaling it
@@ -309,7 +327,7 @@ func (l *ChangeLog) compare(now time.Time, k string, old, o objectFields, want h
 		}
 	}
 	if o.kind != "HPA" && old.replicas != o.replicas {
-		l.replicaChange(now, k, o, old.replicas, want)
+		l.replicaChange(now, k, o, old, want)
 	}
 }
 
@@ -339,6 +357,8 @@ func (l *ChangeLog) observeChanged(now time.Time, inv Inventory, models, servers
 	}
 	sort.Slice(items, func(a, b int) bool { return items[a].key < items[b].key })
 	want := scanHPAs(inv)
+	l.cur = inv
+	defer func() { l.cur = Inventory{} }()
 	if l.baseline {
 		items = nil
 	}
@@ -403,8 +423,12 @@ func scanHPAs(inv Inventory) hpaLookup {
 	}
 }
 
-// replicaChange records a spec.replicas change unless the object's HPA asked for exactly that size.
-func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, before string, want hpaLookup) {
+// replicaChange records a spec.replicas change with who made it: the object's HPA (its
+// SuccessfulRescale event or its desiredReplicas), the managedFields entry that took
+// spec.replicas with this write, or Seldon's scheduler by what preceded it. A change the
+// HPA may still explain waits up to HandGrace for the HPA's status.
+func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, old objectFields, want hpaLookup) {
+	before := old.replicas
 	c := Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs,
 		Field: FieldReplicas, Before: before, After: o.replicas}
 	if p, ok := l.pending[key]; ok {
@@ -414,16 +438,101 @@ func (l *ChangeLog) replicaChange(now time.Time, key string, o objectFields, bef
 	}
 	target := o.kind + "/" + o.ns + "/" + o.name
 	n, name, hasHPA := want(target)
+	if hpa, ok := l.rescaledBy(o, now); ok {
+		c.Writer, c.WriterKind = o.kind+" HPA "+hpa, WriterHPA
+		l.add(c)
+		return
+	}
+	if w := o.writer; w != nil && newWrite(old.writer, w) {
+		kind, who := ClassifyManager(w.Manager)
+		if kind == WriterHPA && hasHPA {
+			who = o.kind + " HPA " + name
+		}
+		c.Writer, c.WriterKind = who, kind
+		l.add(c)
+		return
+	}
 	if !hasHPA {
-		c.Note = "by hand: no " + o.kind + " HPA"
+		if cue, ok := l.seldonBy(o, before); ok {
+			c.Writer, c.WriterKind, c.Note = "Seldon's scheduler", WriterSeldon, cue
+		} else {
+			c.Note = "by hand: no " + o.kind + " HPA"
+		}
 		l.add(c)
 		return
 	}
 	if strconv.Itoa(int(n)) == o.replicas {
-		return // the HPA did it
+		c.Writer, c.WriterKind = o.kind+" HPA "+name, WriterHPA
+		l.add(c)
+		return
 	}
 	c.Note = fmt.Sprintf("by hand: %s HPA %s wants %d", o.kind, name, n)
 	l.pending[key] = pendingReplicas{change: c, hpa: target}
+}
+
+// newWrite reports whether the managedFields entry owning spec.replicas is a newer write
+// than the one seen before: another manager, or the same one at a later time.
+func newWrite(old, cur *FieldWriter) bool {
+	if old == nil {
+		return true
+	}
+	return old.Manager != cur.Manager || cur.Time.After(old.Time)
+}
+
+// rescaledBy finds a SuccessfulRescale Event of the HPA scaling o to its new size, at most
+// two sync periods old: the controller's own word that it made the change.
+func (l *ChangeLog) rescaledBy(o objectFields, now time.Time) (string, bool) {
+	size, err := strconv.Atoi(o.replicas)
+	if err != nil {
+		return "", false
+	}
+	hpas := map[string]bool{}
+	for i := range l.cur.HPAs {
+		h := &l.cur.HPAs[i]
+		if h.Namespace == o.ns && h.Target.Kind == o.kind && h.Target.Name == o.name {
+			hpas[h.Name] = true
+		}
+	}
+	for _, e := range l.cur.Events {
+		if e.Reason != "SuccessfulRescale" || e.Namespace != o.ns || !hpas[e.Object.Name] ||
+			e.Last.After(now.Add(SyncPeriod)) || now.Sub(e.Last) > 2*SyncPeriod {
+			continue
+		}
+		if n, ok := parseRescale(e.Message); ok && int(n) == size {
+			return e.Object.Name, true
+		}
+	}
+	return "", false
+}
+
+// seldonBy attributes a Server change no HPA explains to Seldon's scheduler when what
+// preceded it is the scheduler's cue: a Model of the Server ScheduleFailed (scale up), or
+// a Server scaled down with no HPA at all (empty replicas are removed).
+func (l *ChangeLog) seldonBy(o objectFields, before string) (string, bool) {
+	if o.kind != KindServer {
+		return "", false
+	}
+	from, err1 := strconv.Atoi(before)
+	to, err2 := strconv.Atoi(o.replicas)
+	if err1 != nil || err2 != nil {
+		return "", false
+	}
+	most, served := int32(0), false
+	for i := range l.cur.Models {
+		m := &l.cur.Models[i]
+		if m.Namespace != o.ns || m.Server != o.name {
+			continue
+		}
+		served = true
+		most = max(most, joinDesired(m.Replicas).Value)
+		if to > from && DetectScheduleFailed(m) != nil {
+			return "after ScheduleFailed", true
+		}
+	}
+	if to < from && served && int32(to) >= most {
+		return "empty replica removed", true
+	}
+	return "", false
 }
 
 func (l *ChangeLog) resolvePending(now time.Time, cur func(key string) (objectFields, bool), want hpaLookup) {
@@ -444,7 +553,10 @@ func (l *ChangeLog) resolvePending(now time.Time, cur func(key string) (objectFi
 		}
 		n, name, hasHPA := want(p.hpa)
 		if hasHPA && strconv.Itoa(int(n)) == o.replicas {
-			delete(l.pending, k) // the HPA's status caught up: it was the HPA after all
+			// The HPA's status caught up: it was the HPA after all.
+			p.change.Note, p.change.Writer, p.change.WriterKind = "", o.kind+" HPA "+name, WriterHPA
+			l.add(p.change)
+			delete(l.pending, k)
 			continue
 		}
 		if now.Sub(p.change.At) >= l.opts.HandGrace {
@@ -525,7 +637,7 @@ func (l *ChangeLog) Annotate(s *Snapshot, perPair, total int) {
 func modelFields(m *SeldonModel, pairs []string) objectFields {
 	return objectFields{
 		kind: "Model", ns: m.Namespace, name: m.Name, pairs: pairs,
-		replicas: optInt32(m.Replicas),
+		replicas: optInt32(m.Replicas), writer: m.ReplicasWriter,
 		fields: []field{
 			{"storageUri", m.StorageURI},
 			{"artifactVersion", optInt64(m.ArtifactVersion)},
@@ -540,7 +652,7 @@ func modelFields(m *SeldonModel, pairs []string) objectFields {
 func serverFields(s *SeldonServer, pairs []string) objectFields {
 	return objectFields{
 		kind: "Server", ns: s.Namespace, name: s.Name, pairs: pairs,
-		replicas: optInt32(s.Replicas),
+		replicas: optInt32(s.Replicas), writer: s.ReplicasWriter,
 		fields: []field{
 			{"serverConfig", s.ServerConfig},
 			{"minReplicas", optInt32(s.MinReplicas)},

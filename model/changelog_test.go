@@ -98,7 +98,8 @@ func TestChangeLogBounds(t *testing.T) {
 	}
 }
 
-// TestChangeLogSuperseded: a change by hand that the HPA overrides before its grace ends is still logged.
+// TestChangeLogSuperseded: a change by hand that the HPA overrides before its grace ends is still logged,
+// and so is the HPA's write back.
 func TestChangeLogSuperseded(t *testing.T) {
 	inv := func(spec, desired int32) Inventory {
 		return Inventory{
@@ -111,7 +112,7 @@ func TestChangeLogSuperseded(t *testing.T) {
 	l.Observe(base.Add(time.Second), inv(5, 2)) // by hand
 	l.Observe(base.Add(2*time.Second), inv(2, 2))
 	got := changeLines(l.Recent(0))
-	want := []string{"1 Model m: replicas 2 → 5 (by hand: Model HPA h wants 2)"}
+	want := []string{"2 Model m: replicas 5 → 2 (by Model HPA h)", "1 Model m: replicas 2 → 5 (by hand: Model HPA h wants 2)"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

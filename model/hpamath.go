@@ -216,11 +216,17 @@ type Recommendation struct {
 type ScaleEvent struct {
 	At     time.Time `json:"at"`
 	Change int32     `json:"change"`
+	// Outdated marks an event older than its direction's longest policy period at the last
+	// rescale in that direction: the controller reuses its slot (markScaleEventsOutdated), but
+	// until then it still counts wherever a policy period reaches it.
+	Outdated bool `json:"outdated,omitempty"`
 }
 
 // HPAMemory is the controller's in-memory state for one HPA (it is never written to status).
 // A simulator keeps it exactly by calling Record after every sync; the dashboard can only
-// approximate it from observed history.
+// approximate it from observed history. Like the controller's, it is never pruned: each list
+// reuses the slot of one outdated entry per sync and grows only when none is outdated, so its
+// length is bounded by the longest window or period divided by the sync period.
 type HPAMemory struct {
 	// Seeded is true once the controller has seen the HPA. While false, Decide adds the
 	// recommendation the controller records at its first sync: the current replicas, now.
@@ -266,11 +272,15 @@ type Decision struct {
 	// in milli-units; ReportedOverflow is true when statusReplicas is 0 (the "-9223372036854775808m" artefact).
 	Reported         float64 `json:"reported"`
 	ReportedOverflow bool    `json:"reportedOverflow"`
+	// Overflow is true when the metric's proposal did not fit an int32: the controller's result
+	// is then platform-defined (on amd64 it collapses to 0 and the HPA scales to minReplicas).
+	Overflow bool `json:"overflow,omitempty"`
 	// Err explains why no metric-based decision was possible (no usable metric or target).
 	Err string `json:"err,omitempty"`
 	// Notes lists parts of this HPA the maths does not model.
 	Notes []string `json:"notes,omitempty"`
-	// Memory horizons, used by HPAMemory.Record to prune.
+	// Memory horizons: the windows decide which recommendation HPAMemory.Record overwrites,
+	// the periods which scale events it marks outdated.
 	UpWindow   time.Duration `json:"upWindow"`
 	DownWindow time.Duration `json:"downWindow"`
 	UpPeriod   time.Duration `json:"upPeriod"`
@@ -294,8 +304,14 @@ func Decide(h HPA, statusReplicas int32, metricTotal float64, mem *HPAMemory, no
 	return DecideScale(h, Scale{Spec: statusReplicas, Status: statusReplicas}, metricTotal, mem, now)
 }
 
-// DecideScale is Decide with distinct .spec.replicas and .status.replicas of the target.
+// DecideScale is Decide with distinct .spec.replicas and .status.replicas of the target; the
+// metric is a Prometheus sample, which prometheus-adapter truncates to milli-units.
 func DecideScale(h HPA, sc Scale, metricTotal float64, mem *HPAMemory, now time.Time) Decision {
+	return DecideSample(h, sc, MetricInput{Value: metricTotal, Source: SourcePrometheus}, mem, now)
+}
+
+// DecideSample is DecideScale with the metric value and where it was read.
+func DecideSample(h HPA, sc Scale, metric MetricInput, mem *HPAMemory, now time.Time) Decision {
 	if mem == nil {
 		mem = &HPAMemory{}
 	}
@@ -309,7 +325,7 @@ func DecideScale(h HPA, sc Scale, metricTotal float64, mem *HPAMemory, now time.
 		d.UpWindow, d.DownWindow = up.Stabilization, down.Stabilization
 		d.UpPeriod, d.DownPeriod = up.LongestPeriod(), down.LongestPeriod()
 	}
-	metric, notes, err := pickMetric(h)
+	spec, notes, err := pickMetric(h)
 	d.Notes = notes
 	recs := mem.Recommendations
 	if !mem.Seeded {
@@ -338,21 +354,23 @@ func DecideScale(h HPA, sc Scale, metricTotal float64, mem *HPAMemory, now time.
 		d.Err = err
 		return d
 	}
-	d.MetricName = fmt.Sprintf("external metric %s(nil)", metric.Name)
-	d.Target = float64(milli(metric.Target)) / 1000
-	if math.IsNaN(metricTotal) || math.IsInf(metricTotal, 0) {
+	d.MetricName = fmt.Sprintf("external metric %s(nil)", spec.Name)
+	tgt := targetMilli(spec.Target)
+	d.Target = float64(tgt) / 1000
+	usage, ok := metric.Milli()
+	if !ok {
 		d.Desired = current
 		d.ScalingActive = ReasonFailedGetObjectMetric
 		d.Err = "the metric value is unavailable"
 		return d
 	}
-	if d.Target <= 0 {
+	if tgt <= 0 {
 		d.Desired = current
 		d.ScalingActive = ReasonFailedGetObjectMetric
 		d.Err = "the AverageValue target is not positive"
 		return d
 	}
-	raw := objectPerPodReplicas(&d, metricTotal, metric.Target, sc.Status)
+	raw := objectPerPodReplicas(&d, usage, tgt, sc.Status)
 	d.Computed = true
 	d.ScalingActive = ReasonValidMetricFound
 	// The controller starts from 0 and keeps the largest metric proposal.
@@ -421,34 +439,84 @@ func pickMetric(h HPA) (MetricTarget, []string, string) {
 	return m, notes, ""
 }
 
-// milli converts a metric value to the integer milli-units the API uses, truncating as
-// prometheus-adapter does (NewMilliQuantity(int64(value*1000))).
-func milli(v float64) int64 {
+// MetricSource says where a metric value was read, which decides how it becomes the integer
+// milli-units the controller computes with.
+type MetricSource string
+
+// Metric sources.
+const (
+	// SourcePrometheus is a Prometheus sample: prometheus-adapter serves it as
+	// NewMilliQuantity(int64(v*1000)), truncating.
+	SourcePrometheus MetricSource = "prometheus"
+	// SourceCustomMetrics is the custom metrics API's value, the Quantity the controller reads
+	// itself: already whole milli-units.
+	SourceCustomMetrics MetricSource = "custom-metrics"
+)
+
+// MetricInput is one value of the HPA's metric for the described object, with its source.
+// NaN or ±Inf mean no value could be read.
+type MetricInput struct {
+	Value  float64      `json:"value"`
+	Source MetricSource `json:"source"`
+}
+
+// Milli returns the sample in the milli-units the controller reads (Quantity.MilliValue), and
+// false when there is no value.
+func (s MetricInput) Milli() (int64, bool) {
+	if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+		return 0, false
+	}
+	if s.Source == SourceCustomMetrics {
+		return quantityMilli(s.Value), true
+	}
+	return adapterMilli(s.Value), true
+}
+
+// adapterMilli is prometheus-adapter's conversion, int64(v*1000) with no rounding (1.001 rps
+// is 1000m, 4.35 rps is 4349m); beyond the int64 range the result is the platform's.
+func adapterMilli(v float64) int64 { return int64(v * 1000) }
+
+// quantityMilli recovers the milli-units of a value converted from a milli-unit Quantity,
+// undoing float noise (4.35 is 4350m).
+func quantityMilli(v float64) int64 {
 	x := v * 1000
-	// Undo float noise such as 4.35*1000 = 4349.999999999999 before truncating.
-	if r := math.Round(x); math.Abs(x-r) < 1e-6 {
+	if r := math.Round(x); math.Abs(x-r) < 1e-6*max(1, math.Abs(x)) {
 		x = r
 	}
-	if x >= math.MaxInt64 {
+	return saturateInt64(math.Ceil(x))
+}
+
+// targetMilli is Quantity.MilliValue() of a target converted to a float: the exact decimal
+// rounded up, so 1500u is 2m and 100u is 1m.
+func targetMilli(v float64) int64 { return quantityMilli(v) }
+
+func saturateInt64(x float64) int64 {
+	switch {
+	case x >= math.MaxInt64:
 		return math.MaxInt64
-	}
-	if x <= math.MinInt64 {
+	case x <= math.MinInt64:
 		return math.MinInt64
 	}
 	return int64(x)
 }
 
 // objectPerPodReplicas is GetObjectPerPodMetricReplicas: the proposal for an Object metric
-// with an AverageValue target, dividing by the target's .status.replicas.
-func objectPerPodReplicas(d *Decision, total, target float64, statusReplicas int32) int32 {
-	usage, tgt := milli(total), milli(target)
+// with an AverageValue target (both in milli-units), dividing by the target's .status.replicas.
+func objectPerPodReplicas(d *Decision, usage, tgt int64, statusReplicas int32) int32 {
 	d.Total = float64(usage) / 1000
 	ratio := float64(usage) / (float64(tgt) * float64(statusReplicas))
 	d.Ratio = ratio
 	d.WithinTolerance = d.Tolerance.Within(ratio)
 	proposal := statusReplicas
 	if !d.WithinTolerance {
-		proposal = clampInt32(math.Ceil(float64(usage) / float64(tgt)))
+		f := math.Ceil(float64(usage) / float64(tgt))
+		// The controller converts with int32(), whose result outside the int32 range is the
+		// platform's (the smallest int32 on amd64): mirror it and say so.
+		proposal = int32(f)
+		if f > math.MaxInt32 || f < math.MinInt32 || math.IsNaN(f) {
+			d.Overflow = true
+			d.Notes = append(d.Notes, fmt.Sprintf("the proposal %s replicas is outside int32: the controller's conversion is platform-defined (%d here)", FormatNumber(f), proposal))
+		}
 	}
 	if statusReplicas == 0 {
 		d.ReportedOverflow = true
@@ -456,18 +524,6 @@ func objectPerPodReplicas(d *Decision, total, target float64, statusReplicas int
 		d.Reported = math.Ceil(float64(usage)/float64(statusReplicas)) / 1000
 	}
 	return proposal
-}
-
-func clampInt32(f float64) int32 {
-	switch {
-	case math.IsNaN(f):
-		return 0
-	case f >= math.MaxInt32:
-		return math.MaxInt32
-	case f <= math.MinInt32:
-		return math.MinInt32
-	}
-	return int32(f)
 }
 
 // normalizeLegacy is normalizeDesiredReplicas: the path for spec.behavior nil.
@@ -614,7 +670,7 @@ func scaleUpLimit(current int32, ups, downs []ScaleEvent, r Rules, now time.Time
 		case PolicyPods:
 			proposed = start + p.Value
 		case PolicyPercent:
-			proposed = clampInt32(math.Ceil(float64(start) * (1 + float64(p.Value)/100)))
+			proposed = int32(math.Ceil(float64(start) * (1 + float64(p.Value)/100)))
 		}
 		if (pickMin && proposed < result) || (!pickMin && proposed > result) {
 			result, chosen = proposed, p
@@ -641,7 +697,7 @@ func scaleDownLimit(current int32, ups, downs []ScaleEvent, r Rules, now time.Ti
 		case PolicyPods:
 			proposed = start - p.Value
 		case PolicyPercent:
-			proposed = clampInt32(float64(start) * (1 - float64(p.Value)/100))
+			proposed = int32(float64(start) * (1 - float64(p.Value)/100))
 		}
 		if (pickMin && proposed > result) || (!pickMin && proposed < result) {
 			result, chosen = proposed, p
@@ -651,30 +707,64 @@ func scaleDownLimit(current int32, ups, downs []ScaleEvent, r Rules, now time.Ti
 }
 
 // Record advances the memory after a sync the way the controller does: it seeds the initial
-// recommendation (from, the replicas at the first sync), remembers the unstabilized
-// recommendation when the metric was computed, remembers the rescale as a scale event on the
-// behavior path, and forgets what no window or policy period can reach any more.
+// recommendation (from, the replicas at the first sync: recordInitialRecommendation), records
+// the unstabilized recommendation when the metric was computed (stabilizeRecommendation*:
+// overwriting the last entry older than every window, else appending), and on the behavior
+// path stores the rescale as a scale event (storeScaleEvent: marking the direction's events
+// older than its longest policy period outdated and reusing the last outdated slot). Nothing
+// is ever removed, so a recommendation or event outlives a spec edit exactly as upstream.
 func (m *HPAMemory) Record(now time.Time, d Decision, from int32) {
 	if !m.Seeded {
 		m.Recommendations = append(m.Recommendations, Recommendation{At: now, Replicas: from})
 		m.Seeded = true
 	}
 	if d.Computed {
-		m.Recommendations = append(m.Recommendations, Recommendation{At: now, Replicas: d.Raw})
-	}
-	if d.Rescale && d.Path == PathBehavior {
-		switch {
-		case d.Desired > from:
-			m.ScaleUpEvents = append(m.ScaleUpEvents, ScaleEvent{At: now, Change: d.Desired - from})
-		case d.Desired < from:
-			m.ScaleDownEvents = append(m.ScaleDownEvents, ScaleEvent{At: now, Change: from - d.Desired})
+		cutoff := now.Add(-max(d.UpWindow, d.DownWindow))
+		old := -1
+		for i, r := range m.Recommendations {
+			if r.At.Before(cutoff) {
+				old = i
+			}
+		}
+		rec := Recommendation{At: now, Replicas: d.Raw}
+		if old >= 0 {
+			m.Recommendations[old] = rec
+		} else {
+			m.Recommendations = append(m.Recommendations, rec)
 		}
 	}
-	m.Prune(now, max(d.UpWindow, d.DownWindow), d.UpPeriod, d.DownPeriod)
+	if d.Rescale && d.Path == PathBehavior {
+		if d.Desired > from {
+			m.ScaleUpEvents = storeScaleEvent(m.ScaleUpEvents, d.UpPeriod, now, d.Desired-from)
+		} else {
+			m.ScaleDownEvents = storeScaleEvent(m.ScaleDownEvents, d.DownPeriod, now, from-d.Desired)
+		}
+	}
+}
+
+func storeScaleEvent(events []ScaleEvent, longest time.Duration, now time.Time, change int32) []ScaleEvent {
+	cutoff := now.Add(-longest)
+	old := -1
+	for i := range events {
+		if events[i].At.Before(cutoff) {
+			events[i].Outdated = true
+		}
+		if events[i].Outdated {
+			old = i
+		}
+	}
+	e := ScaleEvent{At: now, Change: change}
+	if old >= 0 {
+		events[old] = e
+		return events
+	}
+	return append(events, e)
 }
 
 // Prune forgets recommendations older than window and scale events older than their longest
 // policy period; entries exactly at a cutoff are kept, since the legacy path still counts them.
+// The controller never prunes (see Record); the analyzer prunes its approximation of the
+// memory, rebuilt from observed history, to bound what it keeps per HPA.
 func (m *HPAMemory) Prune(now time.Time, window, upPeriod, downPeriod time.Duration) {
 	m.Recommendations = keepSince(m.Recommendations, now.Add(-window), func(r Recommendation) time.Time { return r.At })
 	m.ScaleUpEvents = keepSince(m.ScaleUpEvents, now.Add(-upPeriod), func(e ScaleEvent) time.Time { return e.At })

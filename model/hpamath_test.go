@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -237,9 +238,16 @@ func TestDecideRatioAndReported(t *testing.T) {
 	if d.Total != 2.999 || d.Raw != 3 {
 		t.Errorf("milli: total %v raw %d", d.Total, d.Raw)
 	}
-	// Float noise does not lose a milli-unit: 4.35 rps is 4350m, not 4349m.
-	if got := milli(4.35); got != 4350 {
-		t.Errorf("milli(4.35) = %d", got)
+	// prometheus-adapter keeps float noise: int64(1.001*1000) is 1000m. A value read from a
+	// Quantity (the custom metrics API, a target) is exact: 1001m.
+	if got, _ := (MetricInput{Value: 1.001, Source: SourcePrometheus}).Milli(); got != 1000 {
+		t.Errorf("adapter milli(1.001) = %d", got)
+	}
+	if got, _ := (MetricInput{Value: 1.001, Source: SourceCustomMetrics}).Milli(); got != 1001 {
+		t.Errorf("quantity milli(1.001) = %d", got)
+	}
+	if _, ok := (MetricInput{Value: math.NaN(), Source: SourceCustomMetrics}).Milli(); ok {
+		t.Error("NaN has a milli value")
 	}
 }
 
@@ -321,12 +329,14 @@ func TestDecideSequence(t *testing.T) {
 			t.Fatalf("replicas over time %v, want %v", got, want)
 		}
 	}
-	if got[40] != 7 || len(mem.ScaleUpEvents) != 0 {
+	// The controller never forgets a scale event; it only reuses outdated slots.
+	if got[40] != 7 || len(mem.ScaleUpEvents) != 2 {
 		t.Errorf("steady state: %d replicas, scale-up events %+v", got[40], mem.ScaleUpEvents)
 	}
-	// The 300 s scale-down window keeps 21 syncs (t-300s..t), nothing older.
-	if n := len(mem.Recommendations); n != 21 {
-		t.Errorf("recommendations kept: %d, want 21", n)
+	// With a 300 s window, the list grows until its oldest entry is older than 300 s, then
+	// one slot is reused per sync: 21 syncs in (t-300s, t] plus the seed, never more.
+	if n := len(mem.Recommendations); n != 22 {
+		t.Errorf("recommendations kept: %d, want 22", n)
 	}
 }
 
@@ -344,19 +354,22 @@ func TestRecordLegacyKeepsNoEvents(t *testing.T) {
 	if len(mem.Recommendations) != 2 {
 		t.Errorf("out-of-range recorded a recommendation: %+v", mem.Recommendations)
 	}
-	// 10 minutes later everything but the newest sync is forgotten.
+	// 10 minutes later both entries are older than the window: the controller overwrites
+	// the last of them (stabilizeRecommendation) and keeps the other.
 	later := t0.Add(10 * time.Minute)
 	d = Decide(h, 4, 4, mem, later)
 	mem.Record(later, d, 4)
-	if len(mem.Recommendations) != 1 || mem.Recommendations[0].At != later {
-		t.Errorf("pruning: %+v", mem.Recommendations)
+	want := []Recommendation{{At: t0, Replicas: 2}, {At: later, Replicas: 4}}
+	if !slices.Equal(mem.Recommendations, want) {
+		t.Errorf("reuse: %+v, want %+v", mem.Recommendations, want)
 	}
 }
 
 func TestDecideExtremeInputs(t *testing.T) {
-	// An absurd metric value never overflows the replica count: it is capped by max.
+	// An absurd metric value overflows the controller's int64 and int32 conversions, whose
+	// results are the platform's: the decision is flagged, and lands on min or max.
 	d := Decide(testHPA(1, 3, 3, nil), 2, 1e300, seeded(), t0)
-	if d.Desired != 3 || d.Raw != math.MaxInt32 {
+	if !d.Overflow || (d.Desired != 1 && d.Desired != 3) || len(d.Notes) == 0 {
 		t.Errorf("huge metric: %+v", d)
 	}
 	// A zero target (invalid; the API rejects it) is reported, not divided by.

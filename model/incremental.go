@@ -12,7 +12,8 @@ import (
 // few objects changed, rebuilds just the pairs they belong to and copies the others.
 //
 // A rebuild is incremental only when the Inventory has the same objects, names and links
-// (Model.spec.server, HPA targets, workload kinds) in the same order as the last one and
+// (Model.spec.server and the Server its .status.selector names, HPA targets and the
+// objects their metrics describe, workload kinds) in the same order as the last one and
 // the access and sync state are unchanged. An object counts as unchanged when its UID and
 // resourceVersion are; objects without a resourceVersion (fixtures, hand-made
 // inventories) always count as changed. A pair none of whose objects changed is copied
@@ -146,7 +147,9 @@ func (c *trackerCache) diff(inv Inventory) (changes, bool) {
 		if same(&a.Meta, &b.Meta) {
 			continue
 		}
-		if !sameName(&a.Meta, &b.Meta) || a.Server != b.Server {
+		// Scheduling writes .status.selector after the Model was created: the pair's
+		// Server may move without spec.server changing.
+		if !sameName(&a.Meta, &b.Meta) || a.Server != b.Server || ScheduledServer(a.Selector) != ScheduledServer(b.Selector) {
 			return ch, false
 		}
 		c.dirtyModel[i] = true
@@ -187,7 +190,7 @@ func (c *trackerCache) diff(inv Inventory) (changes, bool) {
 		if same(&a.Meta, &b.Meta) {
 			continue
 		}
-		if !sameName(&a.Meta, &b.Meta) || a.Target != b.Target {
+		if !sameName(&a.Meta, &b.Meta) || a.Target != b.Target || !sameDescribed(a, b) {
 			return ch, false
 		}
 		c.dirtyHPA[i] = true
@@ -346,6 +349,7 @@ func (pl pairPlan) point(p *Pair, inv Inventory) {
 func (pl pairPlan) rejoin(base *Pair, inv Inventory) Pair {
 	p := Pair{
 		Key: base.Key, Namespace: base.Namespace, ModelName: base.ModelName, ServerName: base.ServerName,
+		Link: base.Link, ScheduledOn: base.ScheduledOn, Elsewhere: base.Elsewhere,
 		ModelDesired: base.ModelDesired, ModelReady: base.ModelReady,
 		ServerDesired: base.ServerDesired, ServerReady: base.ServerReady,
 		Shape: base.Shape, OtherModels: base.OtherModels,
@@ -411,13 +415,14 @@ func (t *Tracker) buildIncremental(now time.Time, inv Inventory, w WatchState) (
 			c.joinEv[i] = j.pairEvents(p)
 		}
 		p.Events = c.joinEv[i]
+		joinSeldon(p)
 		p.Health = joinHealth(p)
 		t.derive(now, p)
 		t.analyzer.applyPair(now, p)
-		t.rollouts.annotateChanged(p, t.recentRPS)
+		t.rollouts.annotateChanged(now, p, t.recentRPS)
 	}
 
-	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom}
+	snap := Snapshot{Taken: now, Watch: w, Pairs: pairs, Events: c.events, Changes: c.change, Prom: t.prom, MetricsAPI: t.metricsAPI.State}
 	if ch.events {
 		c.snapEv = c.snapshotEvents(inv)
 	}

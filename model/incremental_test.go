@@ -36,10 +36,16 @@ func oddInventory(n int) model.Inventory {
 		model.SeldonModel{Meta: meta("zz-multi-a"), Server: "zz-shared", Replicas: &two, AvailableReplicas: 2},
 		model.SeldonModel{Meta: meta("zz-multi-b"), Server: "zz-shared", Replicas: &two, AvailableReplicas: 1},
 		model.SeldonModel{Meta: meta("zz-nosrv"), Replicas: &two, AvailableReplicas: 2},
+		// As the Seldon docs deploy them: no spec.server; one placed by the scheduler, one
+		// not yet but described by a Server HPA.
+		model.SeldonModel{Meta: meta("zz-sched"), Replicas: &two, AvailableReplicas: 2, Selector: "server=zz-sched-srv"},
+		model.SeldonModel{Meta: meta("zz-unplaced"), Replicas: &two, AvailableReplicas: 0, Selector: "server="},
 	)
 	inv.Servers = append(inv.Servers,
 		model.SeldonServer{Meta: meta("zz-shared"), Replicas: &two, StatusReplicas: 2},
 		model.SeldonServer{Meta: meta("zz-lonely"), Replicas: &two, StatusReplicas: 2},
+		model.SeldonServer{Meta: meta("zz-sched-srv"), Replicas: &two, StatusReplicas: 2},
+		model.SeldonServer{Meta: meta("zz-unplaced-srv"), Replicas: &two, StatusReplicas: 2},
 	)
 	inv.Workloads = append(inv.Workloads,
 		model.Workload{Meta: meta("zz-shared"), Kind: "StatefulSet", Replicas: 2, ReadyReplicas: 1},
@@ -52,7 +58,16 @@ func oddInventory(n int) model.Inventory {
 		hpa("zz-multi-a-hpa", model.KindModel, "zz-multi-a"), hpa("zz-shared-hpa", model.KindServer, "zz-shared"),
 		hpa("zz-ghost-hpa", model.KindModel, "ghost"), hpa("zz-lonely-hpa", model.KindServer, "zz-lonely"),
 		hpa("zz-lonely-hpa2", model.KindServer, "zz-lonely"), web,
+		hpa("zz-sched-hpa", model.KindModel, "zz-sched"), hpa("zz-sched-srv-hpa", model.KindServer, "zz-sched-srv"),
+		hpa("zz-unplaced-srv-hpa", model.KindServer, "zz-unplaced-srv"),
 	)
+	for i := range inv.HPAs {
+		// Each HPA's metric describes the Model of its name, as the docs' twins do.
+		if h := &inv.HPAs[i]; strings.HasPrefix(h.Name, "zz-") && len(h.Metrics) > 0 {
+			h.Metrics = slices.Clone(h.Metrics)
+			h.Metrics[0].DescribedObject.Name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(h.Name, "-hpa"), "-hpa2"), "-srv")
+		}
+	}
 	sortInventory(&inv)
 	return inv
 }
@@ -99,7 +114,12 @@ func (m *mutator) mutate(inv model.Inventory) model.Inventory {
 		inv.Models = slices.Clone(inv.Models)
 		o := &inv.Models[r.IntN(len(inv.Models))]
 		o.ResourceVersion = m.nextRV()
-		switch r.IntN(6) {
+		switch r.IntN(7) {
+		case 6: // Seldon schedules the Model (or fails to: "server=")
+			o.Selector = "server="
+			if r.IntN(3) > 0 {
+				o.Selector += inv.Servers[r.IntN(len(inv.Servers))].Name
+			}
 		case 0:
 			o.Replicas = ptr(int32(1 + r.IntN(5)))
 		case 1:
@@ -139,7 +159,12 @@ func (m *mutator) mutate(inv model.Inventory) model.Inventory {
 		inv.HPAs = slices.Clone(inv.HPAs)
 		o := &inv.HPAs[r.IntN(len(inv.HPAs))]
 		o.ResourceVersion = m.nextRV()
-		switch r.IntN(5) {
+		switch r.IntN(6) {
+		case 5: // the metric describes another Model
+			o.Metrics = slices.Clone(o.Metrics)
+			if len(o.Metrics) > 0 {
+				o.Metrics[0].DescribedObject.Name = inv.Models[r.IntN(len(inv.Models))].Name
+			}
 		case 0:
 			o.DesiredReplicas = int32(1 + r.IntN(6))
 		case 1:
@@ -335,5 +360,42 @@ func TestRevNamesDerivations(t *testing.T) {
 		if changed := a.Key == modeltest.Key(3); changed == (a.Rev == b.Rev) {
 			t.Errorf("pair %s: Rev %d then %d (changed: %v)", a.Key, a.Rev, b.Rev, changed)
 		}
+	}
+}
+
+// TestIncrementalRejoinsOnScheduling: Seldon writes .status.selector after the Model was
+// created, so a status-only change of the Model moves the pair to its Server.
+func TestIncrementalRejoinsOnScheduling(t *testing.T) {
+	ns := "seldon-mesh"
+	meta := func(name string) model.Meta {
+		return model.Meta{Namespace: ns, Name: name, UID: "uid-" + name, ResourceVersion: "1"}
+	}
+	one := int32(1)
+	inv := model.Inventory{
+		Models:    []model.SeldonModel{{Meta: meta("irisa0"), Replicas: &one}},
+		Servers:   []model.SeldonServer{{Meta: meta("mlserver"), Replicas: &one, StatusReplicas: 1}},
+		Workloads: []model.Workload{{Meta: meta("mlserver"), Kind: "StatefulSet", Replicas: 1, ReadyReplicas: 1}},
+	}
+	opts := model.TrackerOptions{Metrics: true}
+	inc, full := model.NewTracker(opts), model.NewFullTracker(opts)
+	at := modeltest.T0
+	first := inc.Build(at, inv, synced)
+	full.Build(at, inv, synced)
+	if len(first.Pairs) != 2 || first.Pairs[1].Link != model.LinkUnscheduled {
+		t.Fatalf("before scheduling: %+v", first.Pairs)
+	}
+
+	scheduled := inv
+	scheduled.Models = slices.Clone(inv.Models)
+	scheduled.Models[0].ResourceVersion = "2"
+	scheduled.Models[0].Selector = "server=mlserver"
+	scheduled.Models[0].AvailableReplicas, scheduled.Models[0].StatusReplicas = 1, 1
+	at = at.Add(time.Second)
+	a, b := inc.Build(at, scheduled, synced), full.Build(at, scheduled, synced)
+	if d := diffValue("snapshot", reflect.ValueOf(a), reflect.ValueOf(b)); d != "" {
+		t.Fatalf("incremental and full builds differ at %s", d)
+	}
+	if len(a.Pairs) != 1 || a.Pairs[0].ServerName != "mlserver" || a.Pairs[0].Link != model.LinkScheduled || a.Pairs[0].Server == nil {
+		t.Fatalf("after scheduling: %+v", a.Pairs)
 	}
 }

@@ -71,8 +71,9 @@ type pairPlan struct {
 	kind                                         rowKind
 }
 
-// Join pairs every Seldon Model with the Server it names, that Server's StatefulSet (or
-// Deployment) and the two HPAs that scale them, and derives each pair's counts,
+// Join pairs every Seldon Model with its Server (the one spec.server names, else the one
+// Seldon scheduled it on, else the one whose HPA's metric describes it: see place), that
+// Server's StatefulSet (or Deployment) and the two HPAs that scale them, and derives each pair's counts,
 // ScheduleFailed, shape flags, Events and basic Health. Objects that do not fit the 1:1
 // shape become pairs of their own with a flag; nothing is dropped. The result is ordered
 // by namespace, model, server, then key. Pairs point into inv's slices, so inv must not
@@ -89,13 +90,16 @@ func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
 		s := &inv.Servers[i]
 		servers[joinRef{s.Namespace, KindServer, s.Name}] = int32(i)
 	}
+	describedBy := describers(inv.HPAs)
 	models := make(map[joinRef]int32, len(inv.Models))
+	placed := make([]Placement, len(inv.Models))
 	modelsOnServer := make(map[joinRef][]string)
 	for i := range inv.Models {
 		m := &inv.Models[i]
 		models[joinRef{m.Namespace, KindModel, m.Name}] = int32(i)
-		if m.Server != "" {
-			k := joinRef{m.Namespace, KindServer, m.Server}
+		placed[i] = place(m, inv.HPAs, describedBy)
+		if s := placed[i].Server; s != "" {
+			k := joinRef{m.Namespace, KindServer, s}
 			modelsOnServer[k] = append(modelsOnServer[k], m.Name)
 		}
 	}
@@ -126,26 +130,31 @@ func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
 	}
 	events := joinEvents(inv.Events)
 
-	j := joiner{inv: inv, servers: servers, workloads: workloads, hpas: hpas, events: events, used: make([]bool, len(inv.HPAs))}
+	j := joiner{inv: inv, servers: servers, workloads: workloads, hpas: hpas, events: events, used: make([]bool, len(inv.HPAs)),
+		models: models, placed: placed}
 	n := len(inv.Models) + len(inv.Servers)
 	pairs := make([]Pair, 0, n)
 	plans := make([]pairPlan, 0, n)
 	for i := range inv.Models {
 		m := &inv.Models[i]
-		p := Pair{Key: m.Namespace + "/" + m.Name, Namespace: m.Namespace, ModelName: m.Name, ServerName: m.Server, Model: m}
+		server := placed[i].Server
+		p := Pair{Key: m.Namespace + "/" + m.Name, Namespace: m.Namespace, ModelName: m.Name, ServerName: server, Model: m,
+			Link: placed[i].Link, ScheduledOn: ScheduledServer(m.Selector)}
 		pl := noPlan(rowModel)
 		pl.model = int32(i)
 		p.ModelDesired = joinDesired(m.Replicas)
 		p.ModelReady = Known(m.AvailableReplicas)
 		p.ModelHPA, pl.modelHPA = j.hpaFor(&p, m.Namespace, KindModel, m.Name)
 		switch {
-		case m.Server == "":
-			p.Shape = append(p.Shape, ShapeNoServerRef)
-			p.ServerDesired, p.ServerReady = UnknownCount(UnknownNoServer), UnknownCount(UnknownNoServer)
+		case server == "":
+			p.ServerDesired, p.ServerReady = UnknownCount(UnknownUnscheduled), UnknownCount(UnknownUnscheduled)
 		default:
-			p.ServerHPA, pl.serverHPA = j.hpaFor(&p, m.Namespace, KindServer, m.Server)
-			j.fillServer(&p, &pl, j.server(m.Namespace, m.Server))
-			if others := modelsOnServer[joinRef{m.Namespace, KindServer, m.Server}]; len(others) > 1 {
+			if p.ScheduledOn != "" && p.ScheduledOn != server {
+				p.Shape = append(p.Shape, ShapeScheduledElsewhere)
+			}
+			p.ServerHPA, pl.serverHPA = j.hpaFor(&p, m.Namespace, KindServer, server)
+			j.fillServer(&p, &pl, j.server(m.Namespace, server))
+			if others := modelsOnServer[joinRef{m.Namespace, KindServer, server}]; len(others) > 1 {
 				p.Shape = append(p.Shape, ShapeMultiModelServer)
 				for _, o := range others {
 					if o != m.Name {
@@ -189,7 +198,13 @@ func joinPlanned(inv Inventory) ([]Pair, []pairPlan) {
 	}
 	for i := range pairs {
 		p := &pairs[i]
+		if p.ServerHPA != nil {
+			if p.Elsewhere = j.elsewhere(p.ServerHPA); len(p.Elsewhere) > 0 {
+				p.Shape = append(p.Shape, ShapeServerHPAElsewhere)
+			}
+		}
 		p.Events = j.pairEvents(p)
+		joinSeldon(p)
 		p.Health = joinHealth(p)
 	}
 	// Sort an index rather than the Pairs themselves: a Pair is large, and moving
@@ -244,6 +259,8 @@ type joiner struct {
 	hpas      map[joinRef][]int32
 	events    map[joinRef][]*Event
 	used      []bool // by HPA index
+	models    map[joinRef]int32
+	placed    []Placement // by Model index
 }
 
 // server returns the index of a Server, or -1.
@@ -509,6 +526,11 @@ func joinSeldonTarget(t CrossRef) (string, bool) {
 func joinHealth(p *Pair) Health {
 	if len(p.Shape) > 0 || p.ScheduleFailed != nil || joinHasProblems(p) {
 		return Warning
+	}
+	if p.Link == LinkUnscheduled {
+		// Seldon places a Model after it is created: waiting for the scheduler is a
+		// state, not a fault (a Model it cannot place gets ScheduleFailed).
+		return Converging
 	}
 	for _, side := range [][2]Count{{p.ModelDesired, p.ModelReady}, {p.ServerDesired, p.ServerReady}} {
 		if side[0].Known && side[1].Known && side[0].Value != side[1].Value {

@@ -278,12 +278,13 @@ func TestJoin(t *testing.T) {
 			}()},
 		},
 		{
-			name: "Model names no Server",
+			name: "Model without spec.server, not scheduled, no Server HPA: unscheduled, not broken",
 			inv: func() Inventory {
 				return Inventory{Models: []SeldonModel{jtModel("ns", "m", "", jtP(1), 1)}}
 			},
-			want: []jtRow{{Key: "ns/m", Model: "m", MDesired: Known(1), MReady: Known(1), SDesired: noServer, SReady: noServer,
-				ModelObj: "m", Shape: []ShapeFlag{ShapeNoServerRef}, Health: Warning}},
+			want: []jtRow{{Key: "ns/m", Model: "m", MDesired: Known(1), MReady: Known(1),
+				SDesired: UnknownCount(UnknownUnscheduled), SReady: UnknownCount(UnknownUnscheduled),
+				ModelObj: "m", Health: Converging}},
 		},
 		{
 			name: "Server with several Models",

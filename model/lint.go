@@ -45,6 +45,11 @@ const (
 	RuleServerMissing        = "TS120"
 	RuleServerWithoutModel   = "TS121"
 	RuleSeveralHPAs          = "TS122"
+	RuleHPAOutsideCRRange    = "TS123"
+	RuleHPAMinZero           = "TS124"
+	RuleScheduledElsewhere   = "TS125"
+	RuleServerHPAElsewhere   = "TS126"
+	RuleUnscheduled          = "TS127"
 	RuleScheduleFailedTrans  = "TS201"
 	RuleScheduleFailedStruct = "TS202"
 	RuleSkew                 = "TS203"
@@ -53,7 +58,12 @@ const (
 	RuleAtMax                = "TS206"
 	RuleScalingInactive      = "TS207"
 	RuleNotReady             = "TS208"
-	RuleMetricStale          = "TS209"
+	RulePartial              = "TS209"
+	RuleScaledToZero         = "TS210"
+	RuleScalingSpecInvalid   = "TS211"
+	RuleReplicaFight         = "TS212"
+	RuleServerUnbounded      = "TS213"
+	RuleMetricStale          = "TS214"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -113,20 +123,35 @@ var AllRules = []RuleInfo{
 		"The HPA's scaleTargetRef names an object that does not exist (or a kind that is neither Model nor Server).",
 		"Fix scaleTargetRef, or delete the HPA.", "orphan", false},
 	{RuleMultiModelServer, "server-serves-several-models", SeverityWarning,
-		"Several Models name this Server; HPA single-model serving needs one Model per Server.",
+		"Several Models run on this Server (by spec.server, where Seldon scheduled them, or the Server HPA that describes them); HPA single-model serving needs one Model per Server.",
 		"Give each Model its own Server, or use Seldon's native server autoscaling instead of HPAs.", "multi", false},
 	{RuleModelMetricOther, "model-metric-describes-other-object", SeverityWarning,
 		"The Model HPA's metric describes another object than its own Model.",
 		"Point describedObject at the Model the HPA scales.", "metric", false},
 	{RuleServerMissing, "model-server-missing", SeverityWarning,
-		"The Model names no Server, or a Server that does not exist.",
-		"Set spec.server to an existing Server.", "no server", false},
+		"The Server the Model runs on (by spec.server, else the Server Seldon scheduled it on, else the Server whose HPA describes it) does not exist.",
+		"Set spec.server to an existing Server, or fix the Server HPA's scaleTargetRef.", "no server", false},
 	{RuleServerWithoutModel, "server-without-model", Info,
-		"No Model names this Server.",
-		"Point a Model's spec.server at it, or remove the Server.", "idle", false},
+		"No Model runs on this Server: none names it in spec.server, is scheduled on it, or is described by its HPA.",
+		"Deploy the Model this Server is for, or remove the Server.", "idle", false},
 	{RuleSeveralHPAs, "several-hpas-one-target", SeverityWarning,
 		"More than one HPA scales the same Model or Server; the controller reports AmbiguousSelector and neither acts reliably.",
 		"Keep one HPA per target and delete the others.", "2 HPAs", false},
+	{RuleHPAOutsideCRRange, "hpa-range-outside-cr-range", SeverityCritical,
+		"The HPA's minReplicas/maxReplicas lie outside the Model's or Server's own minReplicas/maxReplicas. Since Seldon 2.10 replicas outside the CR's range are a terminal error: the operator sets the Server's StatefulSetOrDeploymentReady (or the Model's ModelReady) False with \"scaling spec is invalid\" and stops retrying.",
+		"Keep the HPA's range inside the CR's: lower the HPA's maxReplicas (or raise its minReplicas), or widen the CR's minReplicas/maxReplicas.", "range", false},
+	{RuleHPAMinZero, "hpa-min-zero-without-gate", SeverityWarning,
+		"The HPA sets minReplicas: 0, which needs the HPAScaleToZero feature gate on the API server and the controller manager; twinscale saw no evidence of it (a ScaledToZero condition that is True, or the HPA at 0 replicas).",
+		"Enable HPAScaleToZero (kube-apiserver and kube-controller-manager), or set minReplicas: 1.", "min 0", false},
+	{RuleScheduledElsewhere, "model-scheduled-elsewhere", SeverityWarning,
+		"The Model's spec.server names one Server, but Seldon scheduled it on another (.status.selector): the Server HPA of spec.server scales pods that do not serve it. Needs the Model's status.",
+		"Wait for Seldon to reschedule the Model after a spec.server edit; if it stays, check the scheduler's events on the Model.", "elsewhere", false},
+	{RuleServerHPAElsewhere, "server-hpa-describes-model-elsewhere", SeverityCritical,
+		"The Server HPA's metric describes a Model that runs on another Server (by spec.server or where Seldon scheduled it), so this Server scales on the load of a Model it does not serve.",
+		"Point the Server HPA at the Server the Model runs on, or pin the Model with spec.server.", "metric", false},
+	{RuleUnscheduled, "model-unscheduled", Info,
+		"The Model has no spec.server, Seldon has not scheduled it yet (.status.selector names no Server), and no Server HPA describes it: twinscale cannot tell which Server will host it.",
+		"Wait for the scheduler; if it stays, read the Model's ModelReady condition. Pairing it with a Server HPA whose metric describes it shows the pair before scheduling.", "unscheduled", false},
 	{RuleScheduleFailedTrans, "schedule-failed-transient", Info,
 		"The Model is ScheduleFailed while its Server scales toward it; existing replicas keep serving.",
 		"None needed: it clears when the new Server replicas are ready.", "SchedFail", true},
@@ -151,6 +176,21 @@ var AllRules = []RuleInfo{
 	{RuleNotReady, "not-ready", SeverityWarning,
 		"Ready replicas have stayed below desired for longer than the skew bound without ScheduleFailed.",
 		"Check the Server's pods (image pull, resources, model loading).", "unready", true},
+	{RulePartial, "partial", SeverityWarning,
+		"The Model is ModelReady (ModelAvailable) with fewer available replicas than spec.replicas and no ScheduleFailed: Seldon 2.9 scheduled it partially (the Model sets minReplicas) and will not place the rest by itself.",
+		"Give the Server room for every replica (scale the Server, check its memory and capabilities), or lower the Model's replicas.", "partial", true},
+	{RuleScaledToZero, "scaled-to-zero", Info,
+		"The Model is scaled to 0 (Seldon 2.10: ModelReady False, ModelScaledDown). Neutral: nothing is wrong, but nothing serves the Model.",
+		"None needed if intended; scale the Model up to serve it.", "zero", true},
+	{RuleScalingSpecInvalid, "scaling-spec-invalid", SeverityCritical,
+		"The operator refuses the Model's or Server's replicas because they lie outside the CR's own minReplicas/maxReplicas (\"scaling spec is invalid: number of replicas N must be <= max replicas M\") and stops retrying until the spec changes.",
+		"Bring spec.replicas inside [minReplicas, maxReplicas] and keep the HPA's range inside it too (TS123).", "spec!", true},
+	{RuleReplicaFight, "replica-fight", SeverityWarning,
+		"Two writers keep setting the same spec.replicas back and forth (an HPA and Seldon's scheduler, or an HPA and a GitOps tool or a person).",
+		"Keep one writer: raise the Server HPA's maxReplicas to what the scheduler needs (or set the Server's maxReplicas), turn off Seldon's server autoscaling, or stop the GitOps tool from owning spec.replicas (ignoreDifferences).", "fight", true},
+	{RuleServerUnbounded, "server-unbounded-next-to-hpa", Info,
+		"A Server HPA exists, the Server sets no maxReplicas, and the cluster runs Seldon 2.10 or later (the Model reports modelgwReady, or Seldon wrote the Server's replicas). Since Seldon 2.10 the scheduler resizes Servers itself (autoscalingServerEnabled), and without the Server's maxReplicas its bound is unlimited: it can scale the Server above the HPA's max, and the two fight.",
+		"Set the Server's maxReplicas to the Server HPA's maxReplicas, or turn off Seldon's server autoscaling (autoscaling.autoscalingServerEnabled: false).", "unbounded", true},
 	{RuleMetricStale, "metric-stale", SeverityWarning,
 		"Prometheus has given no infer_rps for the Model in the last two polls: the RPS shown is old or missing, and the forecast falls back to the HPA's own metric.",
 		"Check the header's Prometheus state, the --query, and that the Model has a seldon_model_infer_total series.", "stale", true},
@@ -185,14 +225,18 @@ func Lint(p Pair) []Finding {
 	mh, sh := p.ModelHPA, p.ServerHPA
 	anyHPA := mh != nil || sh != nil
 
+	// KEDA makes its HPAs from a ScaledObject: they are read-only here, not hand-written
+	// twins, so the twin and metric rules do not apply to them.
+	keda := IsKEDA(mh) || IsKEDA(sh)
 	for _, h := range []*HPA{mh, sh} {
-		if h != nil {
+		if h != nil && !IsKEDA(h) {
 			lintOneHPA(h, add)
 		}
 	}
-	if mh != nil && sh != nil {
+	if mh != nil && sh != nil && !keda {
 		lintTwins(mh, sh, add)
 	}
+	lintRanges(p, add)
 	if mh != nil {
 		for i, m := range mh.Metrics {
 			if m.Type == "Object" && p.ModelName != "" && (m.DescribedObject.Kind != "Model" || m.DescribedObject.Name != p.ModelName) {
@@ -202,14 +246,37 @@ func Lint(p Pair) []Finding {
 			}
 		}
 	}
-	if sh != nil && p.Server != nil {
+	if sh != nil {
 		served := append([]string{p.ModelName}, p.OtherModels...)
 		for i, m := range sh.Metrics {
-			if m.Type == "Object" && m.DescribedObject.Kind == "Model" && !slices.Contains(served, m.DescribedObject.Name) {
-				add(newFinding(RuleServerMetricOther, SeverityCritical, hpaRef(sh), fmt.Sprintf("spec.metrics[%d].object.describedObject", i),
+			if m.Type != "Object" || m.DescribedObject.Kind != "Model" || slices.Contains(served, m.DescribedObject.Name) {
+				continue
+			}
+			field := fmt.Sprintf("spec.metrics[%d].object.describedObject", i)
+			if at := slices.IndexFunc(p.Elsewhere, func(pl Placement) bool { return pl.Model == m.DescribedObject.Name }); at >= 0 {
+				pl := p.Elsewhere[at]
+				add(newFinding(RuleServerHPAElsewhere, SeverityCritical, hpaRef(sh), field,
+					fmt.Sprintf("Server HPA %s scales Server %s on %s of Model %s, which runs on Server %s (%s)",
+						sh.Name, sh.Target.Name, m.Name, pl.Model, pl.Server, pl.Link.Text())))
+				continue
+			}
+			if p.Server != nil {
+				add(newFinding(RuleServerMetricOther, SeverityCritical, hpaRef(sh), field,
 					fmt.Sprintf("Server HPA %s scales Server %s on %s of Model %s, which that Server does not serve (it serves %s)",
 						sh.Name, p.ServerName, m.Name, m.DescribedObject.Name, servedList(served))))
 			}
+		}
+	}
+	if m := p.Model; m != nil {
+		ref := ObjectRef{Kind: "Model", Namespace: m.Namespace, Name: m.Name}
+		switch {
+		case p.Link == LinkUnscheduled:
+			add(newFinding(RuleUnscheduled, Info, ref, "status.selector",
+				fmt.Sprintf("Model %s is unscheduled: no spec.server, Seldon has not placed it yet, and no Server HPA describes it", m.Name)))
+		case slices.Contains(p.Shape, ShapeScheduledElsewhere):
+			add(newFinding(RuleScheduledElsewhere, SeverityWarning, ref, "spec.server",
+				fmt.Sprintf("Model %s names Server %s in spec.server but Seldon scheduled it on Server %s (.status.selector %q)",
+					m.Name, m.Server, p.ScheduledOn, m.Selector)))
 		}
 	}
 
@@ -230,7 +297,8 @@ func Lint(p Pair) []Finding {
 	}
 
 	switch {
-	case mh != nil && sh == nil && p.Server != nil:
+	case keda:
+	case mh != nil && sh == nil && p.Server != nil && !seldonWrites(p.Server.ReplicasWriter):
 		add(newFinding(RuleNoServerHPA, SeverityWarning, hpaRef(mh), "",
 			fmt.Sprintf("Model HPA %s has no twin: no HPA targets Server %s", mh.Name, p.ServerName)))
 	case sh != nil && mh == nil && p.Model != nil:
@@ -258,18 +326,24 @@ func Lint(p Pair) []Finding {
 			add(newFinding(RuleMultiModelServer, SeverityWarning, ref, "",
 				fmt.Sprintf("Server %s serves %d Models (%s); HPA single-model serving needs one Model per Server",
 					p.ServerName, len(p.OtherModels)+1, servedList(append([]string{p.ModelName}, p.OtherModels...)))))
-		case ShapeServerMissing, ShapeNoServerRef:
+		case ShapeServerMissing:
 			if p.Model != nil {
+				ref, field := ObjectRef{Kind: "Model", Namespace: p.Namespace, Name: p.ModelName}, "spec.server"
 				msg := fmt.Sprintf("Model %s names Server %s, which does not exist", p.ModelName, p.ServerName)
-				if p.ServerName == "" {
-					msg = fmt.Sprintf("Model %s names no Server (spec.server is empty)", p.ModelName)
+				switch {
+				case p.Link == LinkScheduled:
+					field = "status.selector"
+					msg = fmt.Sprintf("Model %s is scheduled on Server %s (.status.selector), which does not exist", p.ModelName, p.ServerName)
+				case p.Link == LinkServerHPA && sh != nil:
+					ref, field = hpaRef(sh), "spec.scaleTargetRef"
+					msg = fmt.Sprintf("Server HPA %s describes Model %s and scales Server %s, which does not exist", sh.Name, p.ModelName, p.ServerName)
 				}
-				add(newFinding(RuleServerMissing, SeverityWarning, ObjectRef{Kind: "Model", Namespace: p.Namespace, Name: p.ModelName}, "spec.server", msg))
+				add(newFinding(RuleServerMissing, SeverityWarning, ref, field, msg))
 			}
 		case ShapeServerWithoutModel:
 			if p.Server != nil {
 				add(newFinding(RuleServerWithoutModel, Info, ObjectRef{Kind: "Server", Namespace: p.Namespace, Name: p.ServerName}, "",
-					fmt.Sprintf("No Model names Server %s", p.ServerName)))
+					fmt.Sprintf("No Model runs on Server %s", p.ServerName)))
 			}
 		}
 	}
@@ -365,7 +439,7 @@ func lintTwins(mh, sh *HPA, add func(Finding)) {
 		if mm.TargetType != sm.TargetType {
 			add(newFinding(RuleTargetTypeMismatch, SeverityWarning, ref, field(si, ".object.target.type"),
 				fmt.Sprintf("%s use different target types: %s vs %s", pair, orUnset(mm.TargetType), orUnset(sm.TargetType))))
-		} else if milli(mm.Target) != milli(sm.Target) {
+		} else if targetMilli(mm.Target) != targetMilli(sm.Target) {
 			sev, why := SeverityWarning, "the Server will keep more replicas than the Model uses (idle pods)"
 			if sm.Target > mm.Target {
 				sev, why = SeverityCritical, "the Server will settle below the Model's replicas (ScheduleFailed)"

@@ -41,6 +41,19 @@ type SeldonModel struct {
 	ObservedGeneration int64       `json:"observedGeneration,omitempty"`
 	Selector           string      `json:"selector,omitempty"`
 	Conditions         []Condition `json:"conditions,omitempty"`
+	// ModelgwReady is status.modelgwReady (Seldon 2.10+, e.g. "ModelAvailable"): shown, never a health input.
+	ModelgwReady string `json:"modelgwReady,omitempty"`
+	// ReplicasWriter is the managedFields entry that owns spec.replicas, when there is one.
+	ReplicasWriter *FieldWriter `json:"replicasWriter,omitempty"`
+}
+
+// FieldWriter is the one managedFields entry twinscale keeps per object: the manager owning
+// spec.replicas. Writes through the scale subresource may leave no entry (kubernetes#131892).
+type FieldWriter struct {
+	Manager     string    `json:"manager"`
+	Operation   string    `json:"operation,omitempty"` // Apply or Update
+	Subresource string    `json:"subresource,omitempty"`
+	Time        time.Time `json:"time,omitzero"`
 }
 
 // SeldonServer is a projected mlops.seldon.io/v1alpha1 Server.
@@ -55,6 +68,8 @@ type SeldonServer struct {
 	ObservedGeneration int64       `json:"observedGeneration,omitempty"`
 	Selector           string      `json:"selector,omitempty"`
 	Conditions         []Condition `json:"conditions,omitempty"`
+	// ReplicasWriter is the managedFields entry that owns spec.replicas, when there is one.
+	ReplicasWriter *FieldWriter `json:"replicasWriter,omitempty"`
 }
 
 // Workload is the StatefulSet or Deployment that runs a Server's pods.
@@ -129,6 +144,10 @@ type HPA struct {
 	CurrentMetrics     []MetricValue  `json:"currentMetrics,omitempty"`
 	Conditions         []Condition    `json:"conditions,omitempty"`
 	ObservedGeneration int64          `json:"observedGeneration,omitempty"`
+	// Owner is the HPA's controlling owner reference (a KEDA ScaledObject owns the HPAs it makes).
+	Owner CrossRef `json:"owner,omitzero"`
+	// Paused is KEDA's pause annotation on the HPA ("autoscaling.keda.sh/paused=true"), empty without one.
+	Paused string `json:"paused,omitempty"`
 }
 
 // Event is a trimmed core/v1 Event about an HPA, Model or Server.

@@ -54,7 +54,7 @@ func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func
 	r.mu.Unlock()
 
 	for i := range s.Pairs {
-		r.annotate(&s.Pairs[i], history)
+		r.annotate(now, &s.Pairs[i], history)
 	}
 	s.Events = mergeChangeEvents(s.Events, s.Changes, MaxSnapshotEvents)
 }
@@ -69,12 +69,24 @@ func (r *Rollouts) setBaseline(b bool) {
 
 // annotate sets one pair's Rollout and Ramp with their findings and health, and merges its
 // Changes (already set) into its Events.
-func (r *Rollouts) annotate(p *Pair, history func(key string) PairHistory) {
+func (r *Rollouts) annotate(now time.Time, p *Pair, history func(key string) PairHistory) {
 	ro := Rollout(*p)
 	p.Rollout = &ro
-	p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool { return strings.HasPrefix(f.Rule, "TS9") })
-	p.Findings = append(p.Findings, RolloutFindings(ro)...)
+	p.Findings = slices.DeleteFunc(slices.Clone(p.Findings), func(f Finding) bool {
+		return strings.HasPrefix(f.Rule, "TS9") || seldonRules[f.Rule]
+	})
+	stuckBySpec(p)
+	rf := RolloutFindings(ro)
+	if p.State == StateScalingSpecInvalid {
+		// TS211 says the same as TS901 with the operator's reason and the fix.
+		rf = slices.DeleteFunc(rf, func(f Finding) bool { return f.Rule == RuleModelFailed })
+	}
+	p.Findings = append(p.Findings, rf...)
 	p.Health = max(p.Health, ro.Health())
+	for _, f := range liveSeldonFindings(now, p) {
+		p.Findings = append(p.Findings, f)
+		p.Health = max(p.Health, severityHealth(f.Severity))
+	}
 
 	p.Ramp = nil
 	if history != nil && p.Metric.Target > 0 {
@@ -115,7 +127,7 @@ func (r *Rollouts) setPairs(pairs []Pair) {
 }
 
 // annotateChanged sets the Changes of one rebuilt pair and annotates it like Apply.
-func (r *Rollouts) annotateChanged(p *Pair, history func(key string) PairHistory) {
+func (r *Rollouts) annotateChanged(now time.Time, p *Pair, history func(key string) PairHistory) {
 	r.mu.Lock()
 	e := r.log.Entries(p.Key)
 	r.mu.Unlock()
@@ -123,7 +135,7 @@ func (r *Rollouts) annotateChanged(p *Pair, history func(key string) PairHistory
 		e = e[:r.opts.PairChanges]
 	}
 	p.Changes = e
-	r.annotate(p, history)
+	r.annotate(now, p, history)
 }
 
 // snapshotChanges returns the snapshot's change list, as Apply sets it.
@@ -163,4 +175,19 @@ func mergeChangeEvents(events []Event, changes []Change, limit int) []Event {
 		out = out[:limit:limit]
 	}
 	return out
+}
+
+// seldonRules are the live rules liveSeldonFindings owns (annotate replaces them).
+var seldonRules = map[string]bool{RulePartial: true, RuleScaledToZero: true, RuleScalingSpecInvalid: true,
+	RuleReplicaFight: true, RuleServerUnbounded: true}
+
+// severityHealth is the pair health a finding of that severity implies (info implies none).
+func severityHealth(s Severity) Health {
+	switch s {
+	case SeverityCritical:
+		return Critical
+	case SeverityWarning:
+		return Warning
+	}
+	return Healthy
 }

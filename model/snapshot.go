@@ -100,9 +100,14 @@ const (
 	ShapeNoServerHPA        ShapeFlag = "no-server-hpa"
 	ShapeHPATargetMissing   ShapeFlag = "hpa-target-missing"
 	ShapeServerMissing      ShapeFlag = "server-missing"
-	ShapeNoServerRef        ShapeFlag = "model-names-no-server"
 	ShapeServerWithoutModel ShapeFlag = "server-without-model"
 	ShapeHPAUnknownTarget   ShapeFlag = "hpa-targets-unknown-kind"
+	// ShapeScheduledElsewhere: the Model's spec.server names one Server, its
+	// .status.selector another.
+	ShapeScheduledElsewhere ShapeFlag = "scheduled-elsewhere"
+	// ShapeServerHPAElsewhere: the pair's Server HPA describes a Model that runs on
+	// another Server (see Pair.Elsewhere).
+	ShapeServerHPAElsewhere ShapeFlag = "server-hpa-describes-model-elsewhere"
 )
 
 // ScheduleFailed describes a Model whose ModelReady condition is False with ScheduleFailed.
@@ -124,6 +129,12 @@ type Pair struct {
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
+	// Link says how the Model was paired with ServerName; empty on rows without a Model.
+	Link PairLink `json:"link,omitempty"`
+	// ScheduledOn is the Server the Model's .status.selector names; empty until scheduled.
+	ScheduledOn string `json:"scheduledOn,omitempty"`
+	// Elsewhere lists the Models the pair's Server HPA describes that run on another Server.
+	Elsewhere []Placement `json:"elsewhere,omitempty"`
 
 	Model     *SeldonModel  `json:"-"`
 	Server    *SeldonServer `json:"-"`
@@ -137,6 +148,15 @@ type Pair struct {
 	ServerReady   Count `json:"serverReady"`
 
 	ScheduleFailed *ScheduleFailed `json:"scheduleFailed,omitempty"`
+	// State is what today's Seldon says beyond the counts: partial, scaled to 0, or a scaling
+	// spec the operator refuses (see SeldonState); empty when none applies.
+	State PairState `json:"state,omitempty"`
+	// StateText is the operator's or scheduler's own words for State.
+	StateText string `json:"stateText,omitempty"`
+	// ModelgwReady is the Model's status.modelgwReady (Seldon 2.10+), shown but never a health input.
+	ModelgwReady string `json:"modelgwReady,omitempty"`
+	// Mode is who scales the pair: twin HPAs, a Model HPA with a Seldon-managed Server, KEDA, or nobody.
+	Mode ScalingMode `json:"mode,omitempty"`
 	// Rollout is the Model's Seldon state, its generations and the Server workload's rollout (see Rollout).
 	Rollout *RolloutState `json:"rollout,omitempty"`
 	// Changes are the pair's recent spec changes, newest first (see ChangeLog).
@@ -184,6 +204,15 @@ type PairMetric struct {
 	HasErrors  bool      `json:"hasErrors"`
 	// Problem describes an unusable value (NaN, Inf, negative) in words; empty when fine.
 	Problem string `json:"problem,omitempty"`
+	// APIValue is the Model's infer_rps as the custom metrics API serves it to the HPA
+	// controller (the total it divides by the target's replicas); APIProblem says why it is
+	// unknown ("forbidden", "no value", an error) when twinscale asked.
+	APIValue    float64 `json:"apiValue"`
+	HasAPIValue bool    `json:"hasApiValue"`
+	APIProblem  string  `json:"apiProblem,omitempty"`
+	// Cause names the metrics pipeline's fault when an HPA of the pair cannot read its
+	// metric (FailedGetObjectMetric) and the custom metrics API is not Available.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Skew is how far apart the twin HPAs are in time and size.
@@ -316,7 +345,9 @@ type Snapshot struct {
 	Taken time.Time  `json:"taken"`
 	Watch WatchState `json:"watch"`
 	Prom  PromState  `json:"prometheus"`
-	Pairs []Pair     `json:"pairs"`
+	// MetricsAPI is the health of the custom/external metrics APIs the HPAs read through.
+	MetricsAPI MetricsAPIState `json:"metricsApi,omitzero"`
+	Pairs      []Pair          `json:"pairs"`
 	// Events are the recent Events across all pairs, newest first (the events pane).
 	Events []Event `json:"events,omitempty"`
 	// Changes are the recent spec changes across all pairs, newest first (the events pane merges them).

@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -38,9 +39,11 @@ type Tracker struct {
 	keep     map[string]bool
 	// metricsDirty is set when metrics arrived since the last build: every pair changes.
 	metricsDirty bool
-	cache        trackerCache
-	fullOnly     bool // tests compare the incremental builds with full ones
-	incremental  int  // builds that took the incremental path, for tests
+	// metricsAPI is the last read of the custom metrics pipeline.
+	metricsAPI  MetricsAPIRead
+	cache       trackerCache
+	fullOnly    bool // tests compare the incremental builds with full ones
+	incremental int  // builds that took the incremental path, for tests
 }
 
 // NewTracker returns a Tracker with empty history.
@@ -81,6 +84,13 @@ func (t *Tracker) ApplyBackfill(b Backfill) {
 // RecordPoll records one Prometheus poll for all pairs.
 func (t *Tracker) RecordPoll(p MetricsPoll) {
 	t.history.RecordPoll(p)
+	t.metricsDirty = true
+}
+
+// RecordMetricsAPI records one read of the metrics pipeline (APIServices and the values the
+// HPAs see) for the next snapshot; every pair's metric changes with it.
+func (t *Tracker) RecordMetricsAPI(r MetricsAPIRead) {
+	t.metricsAPI = r
 	t.metricsDirty = true
 }
 
@@ -135,6 +145,7 @@ func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState) Snapshot
 	t.analyzer.Apply(now, snap.Pairs)
 	t.rollouts.Apply(now, inv, &snap, t.recentRPS)
 	snap.Prom = t.prom
+	snap.MetricsAPI = t.metricsAPI.State
 	t.metricsDirty = false
 	t.cache.remember(now, inv, w, &snap, plans, joinEv, snapEv)
 	return snap
@@ -171,6 +182,7 @@ func (t *Tracker) metric(p *Pair) PairMetric {
 		m.Problem = s.Problem
 	}
 	m.Stale = t.opts.Metrics && p.Model != nil && t.history.Stale(p.Key)
+	t.apiValue(p, &m)
 	return m
 }
 
@@ -187,4 +199,44 @@ func pairTarget(p *Pair) float64 {
 		}
 	}
 	return 0
+}
+
+// apiValue sets what the HPA controller itself sees for the pair's Model, from the custom
+// metrics API, or why it is not known.
+func (t *Tracker) apiValue(p *Pair, m *PairMetric) {
+	r := &t.metricsAPI
+	if r.At.IsZero() {
+		return
+	}
+	if failedGetMetric(p) {
+		m.Cause = pipelineCause(r.State)
+	}
+	if p.ModelName == "" {
+		return
+	}
+	if v, ok := r.Values[p.Namespace+"/"+p.ModelName]; ok {
+		m.APIValue, m.HasAPIValue = v, true
+		return
+	}
+	if pr, ok := r.Problems[p.Namespace]; ok {
+		m.APIProblem = pr
+		return
+	}
+	if p.ModelHPA != nil || p.ServerHPA != nil {
+		m.APIProblem = "no value"
+	}
+}
+
+// failedGetMetric reports an HPA of the pair whose ScalingActive is False because it could
+// not read its metric.
+func failedGetMetric(p *Pair) bool {
+	for _, h := range []*HPA{p.ModelHPA, p.ServerHPA} {
+		if h == nil {
+			continue
+		}
+		if c, ok := FindCondition(h.Conditions, "ScalingActive"); ok && c.Status == "False" && strings.HasPrefix(c.Reason, "FailedGet") {
+			return true
+		}
+	}
+	return false
 }

@@ -166,7 +166,7 @@ func (a *App) compareBody(st *themes.Styles, h int) []string {
 		if !st.NoColor {
 			g = lipgloss.NewStyle().Foreground(ansi.IndexedColor(compareColor(st.Chart, i))).Render(glyph)
 		}
-		name := fitPair(firstNonEmpty(p.ModelName, "(no model)"), firstNonEmpty(p.ServerName, "(no server)"), pairW)
+		name := fitPair(firstNonEmpty(p.ModelName, "(no model)"), serverLabel(p), pairW)
 		line := g + " " + name + " " + fit(rpsText(r), rpsW, true) + " " + shareCell(st, r.Share, shareW)
 		if trendW > 0 {
 			line += " " + st.Accent.Render(fit(shareSpark(shares.Share[i], trendW), trendW, false))

@@ -114,6 +114,9 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		kv("Readiness", "new Server replicas become ready in ~"+dur(p.Readiness.Median)+
 			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
 	}
+	if p.Link != "" {
+		kv("Paired by", pairedBy(p))
+	}
 	if len(p.OtherModels) > 0 {
 		kv("Server also", "serves "+strings.Join(p.OtherModels, ", "))
 	}
@@ -703,4 +706,16 @@ func chartBlock(st *themes.Styles, title string, lines []string, w int) []string
 	}
 	_ = w
 	return out
+}
+
+// pairedBy says which link joined the Model to its Server and where the links disagree.
+func pairedBy(p *model.Pair) string {
+	txt := p.Link.Text()
+	if p.ScheduledOn != "" && p.ScheduledOn != p.ServerName {
+		txt += " · ! Seldon scheduled it on " + p.ScheduledOn
+	}
+	for _, e := range p.Elsewhere {
+		txt += " · ! the Server HPA describes Model " + e.Model + ", which runs on " + e.Server
+	}
+	return txt
 }

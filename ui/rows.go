@@ -127,7 +127,8 @@ var shapeBadges = map[model.ShapeFlag]string{
 	model.ShapeNoServerHPA:        "no-server-hpa",
 	model.ShapeHPATargetMissing:   "hpa-target?",
 	model.ShapeServerMissing:      "no-server",
-	model.ShapeNoServerRef:        "no-server-ref",
+	model.ShapeScheduledElsewhere: "sched-elsewhere",
+	model.ShapeServerHPAElsewhere: "hpa-elsewhere",
 	model.ShapeServerWithoutModel: "no-model",
 	model.ShapeHPAUnknownTarget:   "hpa-kind?",
 }
@@ -199,7 +200,7 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 	r.cells[colSym] = healthSymbolPlain(p.Health)
 	r.tones[colSym] = healthTone(p.Health)
 	r.cells[colNS] = p.Namespace
-	r.model, r.server = firstNonEmpty(p.ModelName, "(no model)"), firstNonEmpty(p.ServerName, "(no server)")
+	r.model, r.server = firstNonEmpty(p.ModelName, "(no model)"), serverLabel(p)
 	if _, hpa, ok := strings.Cut(p.Key, "/hpa:"); ok && p.ModelName == "" && p.ServerName == "" {
 		// An HPA of a kind twinscale does not pair: name it and what it scales.
 		r.model = "HPA " + hpa
@@ -264,6 +265,15 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 	for c := range numCols {
 		r.w[c] = cellWidth(r.cells[c])
 	}
+}
+
+// serverLabel names a pair's Server, or says why it has none: a Model Seldon has not
+// placed yet is unscheduled, not missing its Server.
+func serverLabel(p *model.Pair) string {
+	if p.ServerName == "" && p.Link == model.LinkUnscheduled {
+		return "(unscheduled)"
+	}
+	return firstNonEmpty(p.ServerName, "(no server)")
 }
 
 // healthSymbolPlain is the unstyled health symbol.

@@ -118,6 +118,26 @@ func (e *Engine) Poll(p model.MetricsPoll) {
 	e.mu.Unlock()
 }
 
+// MetricsAPI records one read of the metrics pipeline the HPAs read through.
+func (e *Engine) MetricsAPI(r model.MetricsAPIRead) {
+	e.mu.Lock()
+	e.tracker.RecordMetricsAPI(r)
+	e.metricsVer++
+	e.mu.Unlock()
+}
+
+// HPANamespaces lists the namespaces of the latest snapshot with an HPA on a Seldon pair,
+// sorted: where the custom metrics API is worth asking.
+func (e *Engine) HPANamespaces() []string {
+	var out []string
+	for _, p := range e.Snapshot().Pairs {
+		if (p.ModelHPA != nil || p.ServerHPA != nil) && (len(out) == 0 || out[len(out)-1] != p.Namespace) {
+			out = append(out, p.Namespace)
+		}
+	}
+	return out
+}
+
 // State records the poller's health.
 func (e *Engine) State(s model.PromState) {
 	e.mu.Lock()

@@ -103,3 +103,34 @@ spec:
 		t.Errorf("sarif (exit %d, %v)", code, err)
 	}
 }
+
+// TestLintSeldonDocs lints the Seldon docs' own example, verbatim: a Model without
+// spec.server and its two HPAs. It is one pair, linked by the Server HPA's describedObject,
+// with nothing above the advice that the docs' first HPAs keep the default scale-up.
+func TestLintSeldonDocs(t *testing.T) {
+	out, errOut, code := runLintCmd(t, "", "testdata/seldon-docs", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	var r struct {
+		Objects, Pairs int
+		Findings       []struct{ Rule, Severity, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Objects != 3 || r.Pairs != 1 {
+		t.Errorf("%d objects in %d pairs, want 3 in 1:\n%s", r.Objects, r.Pairs, out)
+	}
+	for _, f := range r.Findings {
+		if f.Severity != "info" || f.Rule != "TS110" {
+			t.Errorf("the docs' example gets %s %s: %s", f.Severity, f.Rule, f.Message)
+		}
+	}
+	if len(r.Findings) != 2 {
+		t.Errorf("want the default scale-up advice on both HPAs, got %+v", r.Findings)
+	}
+	if out, _, code := runLintCmd(t, "", "testdata/seldon-docs", "--fail-on", "warning"); code != 0 || !strings.Contains(out, "1 pair") {
+		t.Errorf("text, exit %d:\n%s", code, out)
+	}
+}

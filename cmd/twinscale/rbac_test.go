@@ -35,6 +35,9 @@ func TestRBACViewerRole(t *testing.T) {
 			t.Errorf("access to %s: %s", res, a)
 		}
 	}
+	if snap.MetricsAPI.Access != model.AccessForbidden {
+		t.Errorf("APIServices are cluster-scoped: a Role cannot grant them, yet access is %q", snap.MetricsAPI.Access)
+	}
 	p, ok := findPair(snap, ns+"/iris")
 	if !ok || p.ServerReady != model.Known(2) || p.ModelReady != model.Known(2) || p.ModelForecast == nil || p.ServerForecast == nil ||
 		!hasEvent(p, "SuccessfulRescale") {
@@ -69,8 +72,12 @@ func TestRBACViewerRole(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("snapshot -A with the ClusterRole: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if p, ok := findPair(decodeSnapshot(t, r.stdout), ns+"/iris"); !ok || p.ServerReady != model.Known(2) {
+	csnap := decodeSnapshot(t, r.stdout)
+	if p, ok := findPair(csnap, ns+"/iris"); !ok || p.ServerReady != model.Known(2) {
 		t.Errorf("pair with the ClusterRole: %s", brief(p))
+	}
+	if csnap.MetricsAPI.Access != model.AccessOK || len(csnap.MetricsAPI.Services) != len(model.MetricsAPIServices) {
+		t.Errorf("metrics APIServices with the ClusterRole: %+v", csnap.MetricsAPI)
 	}
 }
 

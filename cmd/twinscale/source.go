@@ -177,8 +177,14 @@ func startLive(ctx context.Context, w *kube.Watcher, q prom.Querier, po prom.Opt
 	}})
 	w.Start(ctx)
 	done := make(chan struct{})
+	apiDone := make(chan struct{})
+	go func() {
+		defer close(apiDone)
+		readMetricsAPI(ctx, w.MetricsAPIReader(), engine, step, after)
+	}()
 	go func() {
 		defer close(done)
+		defer func() { <-apiDone }()
 		if q == nil {
 			engine.Run(ctx)
 			return
@@ -192,6 +198,32 @@ func startLive(ctx context.Context, w *kube.Watcher, q prom.Querier, po prom.Opt
 	return &liveSource{Engine: engine, watcher: w, prom: q != nil, now: now}, func() { cancel(); <-done }, nil
 }
 
+// readMetricsAPI reads the metrics pipeline every step (one request per namespace with
+// HPAs, plus the APIServices) until ctx is done.
+func readMetricsAPI(ctx context.Context, r *kube.MetricsAPIReader, e *watch.Engine, step time.Duration, after func(time.Duration) <-chan time.Time) {
+	if after == nil {
+		after = time.After
+	}
+	// The namespaces to ask come from the pairs: wait for the first synced snapshot.
+	for !e.Snapshot().Watch.Synced {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	for {
+		rctx, cancel := context.WithTimeout(ctx, step)
+		e.MetricsAPI(r.Read(rctx, e.HPANamespaces()))
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-after(step):
+		}
+	}
+}
+
 // WaitSynced waits for the informers to sync and, with Prometheus, for its first answer,
 // so `twinscale snapshot` prints a complete picture.
 func (s *liveSource) WaitSynced(ctx context.Context) error {
@@ -202,8 +234,10 @@ func (s *liveSource) WaitSynced(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		s.Refresh()
-		p := s.Snapshot().Prom
-		if !s.prom || !p.LastSuccess.IsZero() || p.Failures > 0 {
+		snap := s.Snapshot()
+		p := snap.Prom
+		// The metrics API is read once the watch has synced; its first read completes the picture.
+		if (!s.prom || !p.LastSuccess.IsZero() || p.Failures > 0) && !snap.MetricsAPI.ReadAt.IsZero() {
 			return nil
 		}
 		select {

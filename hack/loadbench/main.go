@@ -55,6 +55,10 @@ type options struct {
 	updates     int
 	workers     int
 	jsonOut     string
+	// snapshotOnly measures only `twinscale snapshot` at -large pairs; compare is another
+	// twinscale binary whose runs alternate with this tree's, in the same conditions.
+	snapshotOnly bool
+	compare      string
 }
 
 // result is one measured number.
@@ -86,6 +90,8 @@ func main() {
 	flag.IntVar(&o.updates, "updates", 10, "single-pair changes to measure terminal output with")
 	flag.IntVar(&o.workers, "workers", 16, "parallel writers filling the API server")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results to this file")
+	flag.BoolVar(&o.snapshotOnly, "snapshot-only", false, "measure only `twinscale snapshot` (time and peak RSS) at -large pairs")
+	flag.StringVar(&o.compare, "compare", "", "with -snapshot-only: another twinscale binary, run alternately with this tree's")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
 	if err := run(o); err != nil {
@@ -125,6 +131,13 @@ func run(o options) error {
 		return err
 	}
 
+	if o.snapshotOnly {
+		if err := b.snapshotsOnly(); err != nil {
+			return err
+		}
+		b.print(os.Stdout)
+		return nil
+	}
 	if err := b.size(0, o.cold, true); err != nil {
 		return err
 	}
@@ -346,8 +359,11 @@ func auditCounts(path string, offset int64) (map[string]verbs, error) {
 
 // snapshot runs `twinscale snapshot` once: wall time from process start to exit, peak
 // RSS in KiB, and the number of pairs printed.
-func (b *bench) snapshot() (time.Duration, int64, int, error) {
-	cmd := exec.Command(b.twinscale, "snapshot", "-A", "-o", "json", "--kubeconfig", b.kubeconfig,
+func (b *bench) snapshot() (time.Duration, int64, int, error) { return b.snapshotOf(b.twinscale) }
+
+// snapshotOf runs one cold `snapshot -A -o json` of the binary bin.
+func (b *bench) snapshotOf(bin string) (time.Duration, int64, int, error) {
+	cmd := exec.Command(bin, "snapshot", "-A", "-o", "json", "--kubeconfig", b.kubeconfig,
 		"--log-file", filepath.Join(b.dir, "snapshot.log"), "--sync-timeout", "120s")
 	cmd.Env = cleanEnv()
 	var out, errOut bytes.Buffer

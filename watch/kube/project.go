@@ -42,6 +42,8 @@ func ProjectModel(u *unstructured.Unstructured) model.SeldonModel {
 	out.ObservedGeneration = r.int64v(status, "status", "observedGeneration")
 	out.Selector = r.str(status, "status", "selector")
 	out.Conditions = r.conditions(status, "status", "conditions")
+	out.ModelgwReady = r.str(status, "status", "modelgwReady")
+	out.ReplicasWriter = replicasWriter(u.Object)
 	out.Problems = r.problems
 	return out
 }
@@ -71,8 +73,32 @@ func ProjectServer(u *unstructured.Unstructured) model.SeldonServer {
 	out.ObservedGeneration = r.int64v(status, "status", "observedGeneration")
 	out.Selector = r.str(status, "status", "selector")
 	out.Conditions = r.conditions(status, "status", "conditions")
+	out.ReplicasWriter = replicasWriter(u.Object)
 	out.Problems = r.problems
 	return out
+}
+
+// replicasWriter is the newest managedFields entry owning spec.replicas (Transform keeps
+// only those), or nil. It never reports a problem: managedFields are optional.
+func replicasWriter(obj map[string]any) *model.FieldWriter {
+	md, _ := obj["metadata"].(map[string]any)
+	var best *model.FieldWriter
+	for _, e := range replicasOwners(md["managedFields"]) {
+		m := e.(map[string]any)
+		w := model.FieldWriter{}
+		w.Manager, _ = m["manager"].(string)
+		w.Operation, _ = m["operation"].(string)
+		w.Subresource, _ = m["subresource"].(string)
+		if ts, _ := m["time"].(string); ts != "" {
+			if t, err := time.Parse(time.RFC3339, ts); err == nil {
+				w.Time = t.UTC()
+			}
+		}
+		if best == nil || w.Time.After(best.Time) {
+			best = &w
+		}
+	}
+	return best
 }
 
 // meta reads metadata from an unstructured object.
@@ -141,6 +167,16 @@ func ProjectHPA(h *autoscalingv2.HorizontalPodAutoscaler) model.HPA {
 	}
 	if h.Spec.MinReplicas != nil {
 		out.MinReplicas = *h.Spec.MinReplicas
+	}
+	for _, o := range h.OwnerReferences {
+		if o.Controller != nil && *o.Controller || out.Owner.Kind == "" {
+			out.Owner = model.CrossRef{APIVersion: o.APIVersion, Kind: o.Kind, Name: o.Name}
+		}
+	}
+	if v, ok := h.Annotations[model.KEDAPausedReplicas]; ok {
+		out.Paused = model.KEDAPausedReplicas + "=" + v
+	} else if v, ok := h.Annotations[model.KEDAPaused]; ok {
+		out.Paused = model.KEDAPaused + "=" + v
 	}
 	if out.Target.Kind == "" {
 		r.problem("spec.scaleTargetRef.kind", "missing")

@@ -86,6 +86,7 @@ func TestProjectModel(t *testing.T) {
 					{Type: "ModelReady", Status: "False", Message: "ScheduleFailed", Reason: schedText, Since: ts("2026-03-01T10:05:00Z")},
 					{Type: "Ready", Status: "False", Message: "ScheduleFailed", Reason: schedText, Since: ts("2026-03-01T10:05:00Z")},
 				},
+				ModelgwReady: "True",
 			},
 		},
 		{

@@ -7,6 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/twinscale/twinscale/model"
 )
 
 // keptSpec lists, per Seldon kind, the spec fields projection reads. Everything else
@@ -52,7 +54,9 @@ func Transform(obj any) (any, error) {
 		}
 	case *autoscalingv2.HorizontalPodAutoscaler:
 		if o != nil {
+			paused := kedaAnnotations(o.Annotations)
 			trimMeta(&o.ObjectMeta)
+			o.Annotations = paused
 		}
 	case *appsv1.StatefulSet:
 		if o != nil {
@@ -83,7 +87,11 @@ func trimUnstructured(u *unstructured.Unstructured) {
 		return
 	}
 	if md, ok := u.Object["metadata"].(map[string]any); ok {
-		delete(md, "managedFields")
+		if owners := replicasOwners(md["managedFields"]); owners != nil {
+			md["managedFields"] = owners
+		} else {
+			delete(md, "managedFields")
+		}
 		delete(md, "annotations")
 	}
 	if st, ok := u.Object["status"].(map[string]any); ok {
@@ -101,4 +109,46 @@ func trimUnstructured(u *unstructured.Unstructured) {
 			}
 		}
 	}
+}
+
+// replicasOwners keeps, of an object's managedFields, only the entries that own
+// spec.replicas, each reduced to manager, operation, subresource, time and that one field:
+// who last wrote the replicas, in a few hundred bytes instead of the whole field sets.
+// The reduced entries still own spec.replicas, so a second pass keeps them unchanged.
+func replicasOwners(v any) []any {
+	entries, _ := v.([]any)
+	var out []any
+	for _, e := range entries {
+		m, _ := e.(map[string]any)
+		if m == nil {
+			continue
+		}
+		fields, _ := m["fieldsV1"].(map[string]any)
+		spec, _ := fields["f:spec"].(map[string]any)
+		if _, ok := spec["f:replicas"]; !ok {
+			continue
+		}
+		kept := map[string]any{"fieldsV1": map[string]any{"f:spec": map[string]any{"f:replicas": map[string]any{}}}}
+		for _, k := range []string{"manager", "operation", "subresource", "time"} {
+			if x, ok := m[k]; ok {
+				kept[k] = x
+			}
+		}
+		out = append(out, kept)
+	}
+	return out
+}
+
+// kedaAnnotations keeps KEDA's pause annotations, the only annotations projection reads.
+func kedaAnnotations(a map[string]string) map[string]string {
+	var out map[string]string
+	for _, k := range []string{model.KEDAPaused, model.KEDAPausedReplicas} {
+		if v, ok := a[k]; ok {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -142,6 +142,11 @@ func (s *Set) Inventory(defaultNamespace string) (model.Inventory, []*Error) {
 			inv.HPAs = append(inv.HPAs, kube.ProjectHPA(h))
 		}
 	}
+	if len(inv.Servers) == 0 {
+		// Seldon's install brings the Servers (mlserver, triton): manifests that define none,
+		// like the docs' Model and HPAs, say nothing about whether they exist.
+		inv.Access = map[string]model.Access{model.ResourceServers: model.AccessUnknown}
+	}
 	return inv, errs
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/api"
+
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/model/modeltest"
 )
@@ -55,6 +57,29 @@ func BenchmarkPromInstant(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				s, _, err := q.Instant(context.Background(), DefaultQuery, modeltest.T0)
+				if err != nil || len(s) != n {
+					b.Fatalf("%d samples, %v", len(s), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPromInstantClientGolang is BenchmarkPromInstant through client_golang's own
+// decoder, as twinscale decoded answers before decodeInstant: run both in the same
+// conditions to compare them (go test -bench PromInstant -count 10).
+func BenchmarkPromInstantClientGolang(b *testing.B) {
+	for _, n := range []int{50, 500, 5000} {
+		b.Run(fmt.Sprintf("series=%d", n), func(b *testing.B) {
+			var queries atomic.Int64
+			srv := promServer(b, vectorBody(n, modeltest.T0), &queries)
+			client, err := api.NewClient(api.Config{Address: srv.URL})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				s, _, err := libraryInstant(context.Background(), client, DefaultQuery, modeltest.T0)
 				if err != nil || len(s) != n {
 					b.Fatalf("%d samples, %v", len(s), err)
 				}

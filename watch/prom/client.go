@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -19,9 +20,11 @@ import (
 	pmodel "github.com/prometheus/common/model"
 )
 
-// clientQuerier is a Querier over the Prometheus HTTP API.
+// clientQuerier is a Querier over the Prometheus HTTP API: client_golang sends every
+// request; instant answers are decoded by decodeInstant, range answers by the library.
 type clientQuerier struct {
-	api v1.API
+	client api.Client
+	api    v1.API
 }
 
 // newClientQuerier returns a Querier for the Prometheus at address, sending requests
@@ -31,29 +34,32 @@ func newClientQuerier(address string, hc *http.Client) (Querier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus client: %w", scrubError(err))
 	}
-	return &clientQuerier{api: v1.NewAPI(statusClient{c})}, nil
+	sc := statusClient{c}
+	return &clientQuerier{client: sc, api: v1.NewAPI(sc)}, nil
 }
 
-// Instant implements Querier.
+// Instant implements Querier. It sends the same GET as the library's Query and decodes
+// the answer itself (decodeInstant).
 func (q *clientQuerier) Instant(ctx context.Context, expr string, at time.Time) ([]Sample, Warnings, error) {
-	val, warns, _, err := q.api.Query(ctx, expr, at, serverTimeout(ctx)...)
+	u := q.client.URL("/api/v1/query", nil)
+	args := u.Query()
+	args.Set("query", expr)
+	if !at.IsZero() {
+		args.Set("time", strconv.FormatFloat(float64(at.Unix())+float64(at.Nanosecond())/1e9, 'f', -1, 64))
+	}
+	if d := timeoutParam(ctx); d > 0 {
+		args.Set("timeout", d.String())
+	}
+	u.RawQuery = args.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, Warnings(warns), convertError(err)
+		return nil, nil, fmt.Errorf("prometheus query: %w", scrubError(err))
 	}
-	switch v := val.(type) {
-	case pmodel.Vector:
-		out := make([]Sample, len(v))
-		for i, s := range v {
-			out[i] = Sample{Labels: labels(s.Metric), Value: float64(s.Value)}
-		}
-		return out, Warnings(warns), nil
-	case *pmodel.Scalar:
-		return []Sample{{Labels: Labels{}, Value: float64(v.Value)}}, Warnings(warns), nil
-	case nil:
-		return nil, Warnings(warns), nil
-	default:
-		return nil, Warnings(warns), fmt.Errorf("query returned a %s, want an instant vector", val.Type())
+	_, body, err := q.client.Do(ctx, req)
+	if err != nil {
+		return nil, nil, err
 	}
+	return decodeInstant(body)
 }
 
 // Range implements Querier.
@@ -85,12 +91,20 @@ func (q *clientQuerier) Range(ctx context.Context, expr string, start, end time.
 // a query nobody waits for. The library sends Duration.String(), and Prometheus 2.x
 // rejects fractions such as "4.99s", so only whole seconds are sent.
 func serverTimeout(ctx context.Context) []v1.Option {
-	if dl, ok := ctx.Deadline(); ok {
-		if d := time.Until(dl).Truncate(time.Second); d >= time.Second {
-			return []v1.Option{v1.WithTimeout(d)}
-		}
+	if d := timeoutParam(ctx); d > 0 {
+		return []v1.Option{v1.WithTimeout(d)}
 	}
 	return nil
+}
+
+// timeoutParam is the context's remaining time in whole seconds, or 0 below a second.
+func timeoutParam(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl).Truncate(time.Second); d >= time.Second {
+			return d
+		}
+	}
+	return 0
 }
 
 func labels(m pmodel.Metric) Labels {
