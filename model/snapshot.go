@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Count is a replica count that may be unknown, with the reason when it is.
 type Count struct {
@@ -372,6 +375,19 @@ type PairHistory struct {
 	Unusable int `json:"unusable,omitempty"`
 	// Problem describes the newest sample's unusable values; empty when fine.
 	Problem string `json:"problem,omitempty"`
+}
+
+// Clone returns a copy of h that shares no slice with it.
+func (h PairHistory) Clone() PairHistory {
+	h.RPS = slices.Clone(h.RPS)
+	h.Capacity = slices.Clone(h.Capacity)
+	h.Latency = slices.Clone(h.Latency)
+	h.Errors = slices.Clone(h.Errors)
+	h.ModelDesired = slices.Clone(h.ModelDesired)
+	h.ModelReady = slices.Clone(h.ModelReady)
+	h.ServerDesired = slices.Clone(h.ServerDesired)
+	h.ServerReady = slices.Clone(h.ServerReady)
+	return h
 }
 
 // MetricSample is one pair's metric values from one Prometheus poll.

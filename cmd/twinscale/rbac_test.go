@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -137,7 +138,7 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	atSync := len(rec.all())
 	const window = 3 * time.Second
 	windowEnd := time.After(window)
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 3)
+	env.Scale(t, gvr.Models, ns, "iris", 3)
 	kubetest.Eventually(t, 15*time.Second, func() bool {
 		p, _ := findPair(src.Snapshot(), ns+"/iris")
 		return p.ModelDesired == model.Known(3)

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/prom"
 )
 
@@ -96,7 +97,7 @@ func TestRampScalesThroughTransientScheduleFailed(t *testing.T) {
 	ctx := context.Background()
 	dyn, cs := c.Clients()
 	model1 := func() (spec, avail int64, ready, msg, reason string) {
-		u, err := dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "irisa0", metav1.GetOptions{})
+		u, err := dyn.Resource(gvr.Models).Namespace("seldon-mesh").Get(ctx, "irisa0", metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -417,7 +418,7 @@ func TestNewModelDeployedDuringTheStory(t *testing.T) {
 	c := newCluster(t, ScenarioMixed, 7)
 	ctx := context.Background()
 	dyn, cs := c.Clients()
-	if _, err := dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{}); err == nil {
+	if _, err := dyn.Resource(gvr.Models).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{}); err == nil {
 		t.Fatal("fraud-detector-v2 exists before it is deployed")
 	}
 	c.Step(4*time.Minute + 500*time.Millisecond)
@@ -442,7 +443,7 @@ func TestNewModelDeployedDuringTheStory(t *testing.T) {
 	if !reasons("fraud-detector-v2-model-hpa")["SelectorRequired: selector is required"] {
 		t.Fatalf("no SelectorRequired event: %v", reasons("fraud-detector-v2-model-hpa"))
 	}
-	u, err := dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
+	u, err := dyn.Resource(gvr.Models).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +460,7 @@ func TestNewModelDeployedDuringTheStory(t *testing.T) {
 	if !reasons("fraud-detector-v2-model-hpa")[want] {
 		t.Fatalf("no %q event: %v", want, reasons("fraud-detector-v2-model-hpa"))
 	}
-	u, _ = dyn.Resource(ModelsGVR).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
+	u, _ = dyn.Resource(gvr.Models).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
 	if m := kubeModel(u); m.AvailableReplicas != 1 {
 		t.Fatalf("new model available %d, want 1", m.AvailableReplicas)
 	}

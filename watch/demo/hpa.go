@@ -9,6 +9,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // SyncPeriod is the HPA controller's --horizontal-pod-autoscaler-sync-period default.
@@ -220,5 +221,5 @@ func (h *hpa) write() {
 		return
 	}
 	h.last = obj.DeepCopy()
-	h.p.c.put(h.p.c.kubeStore, HPAsGVR, obj)
+	h.p.c.put(h.p.c.kubeStore, gvr.HPAs, obj)
 }

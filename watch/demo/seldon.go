@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // Reaction times of Seldon's controllers to a change they watch.
@@ -460,7 +462,7 @@ func (p *pair) writeModel() {
 		return
 	}
 	p.lastModel = obj.DeepCopy()
-	p.c.put(p.c.dynStore, ModelsGVR, obj)
+	p.c.put(p.c.dynStore, gvr.Models, obj)
 }
 
 func (p *pair) writeServer() {
@@ -469,7 +471,7 @@ func (p *pair) writeServer() {
 		return
 	}
 	p.lastServer = obj.DeepCopy()
-	p.c.put(p.c.dynStore, ServersGVR, obj)
+	p.c.put(p.c.dynStore, gvr.Servers, obj)
 }
 
 func (p *pair) writeWorkload() {
@@ -477,9 +479,9 @@ func (p *pair) writeWorkload() {
 		return
 	}
 	var obj runtime.Object
-	gvr := StatefulSetGVR
+	res := gvr.StatefulSets
 	if p.spec.deployment {
-		obj, gvr = p.deploymentObject(), DeploymentGVR
+		obj, res = p.deploymentObject(), gvr.Deployments
 	} else {
 		obj = p.statefulSet()
 	}
@@ -487,7 +489,7 @@ func (p *pair) writeWorkload() {
 		return
 	}
 	p.lastWorkload = obj.DeepCopyObject()
-	p.c.put(p.c.kubeStore, gvr, obj)
+	p.c.put(p.c.kubeStore, res, obj)
 }
 
 func (p *pair) modelRef() objRef {

@@ -25,6 +25,7 @@ import (
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -191,8 +192,8 @@ func TestFaultConnectionCut(t *testing.T) {
 	cut := time.Now()
 	proxy.Cut()
 	// The cluster moves on while twinscale cannot see it.
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 3)
-	env.Delete(t, kubetest.ModelsGVR, ns, "old")
+	env.Scale(t, gvr.Models, ns, "iris", 3)
+	env.Delete(t, gvr.Models, ns, "old")
 	createPair(t, env, ns, "fresh", 2)
 	snap := checkDisconnected(t, s, cut, map[string]int32{iris: 1, old: 2})
 	if _, ok := pairOf(snap, fresh); ok {
@@ -236,8 +237,8 @@ func TestFaultAPIServerRestart(t *testing.T) {
 
 	cut := time.Now()
 	proxy.Cut()
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 4)
-	env.Delete(t, kubetest.ModelsGVR, ns, "old")
+	env.Scale(t, gvr.Models, ns, "iris", 4)
+	env.Delete(t, gvr.Models, ns, "old")
 	checkDisconnected(t, s, cut, map[string]int32{iris: 1, old: 1})
 
 	env.StopAPIServer(t)
@@ -260,7 +261,7 @@ func TestFaultAPIServerRestart(t *testing.T) {
 	env.StopAPIServer(t)
 	checkDisconnected(t, s, stopped, map[string]int32{iris: 4, fresh: 3})
 	env.StartAPIServer(t)
-	env.Scale(t, kubetest.ModelsGVR, ns, "fresh", 1)
+	env.Scale(t, gvr.Models, ns, "fresh", 1)
 	s.eventually(t, recovery, "reconnected after a plain restart", func(snap *model.Snapshot) bool {
 		return snap.Watch.Connected && modelDesired(snap, fresh) == 1 && modelDesired(snap, iris) == 4
 	})

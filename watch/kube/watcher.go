@@ -36,18 +36,12 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/twinscale/twinscale/model"
-)
-
-// Seldon resources, as the dynamic client addresses them.
-var (
-	SeldonGroupVersion = schema.GroupVersion{Group: model.SeldonGroup, Version: "v1alpha1"}
-	ModelsGVR          = SeldonGroupVersion.WithResource(model.ResourceModels)
-	ServersGVR         = SeldonGroupVersion.WithResource(model.ResourceServers)
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // ListKinds maps the Seldon resources to their list kinds, as client-go's fake dynamic
 // client needs them (dynamicfake.NewSimpleDynamicClientWithCustomListKinds).
-var ListKinds = map[schema.GroupVersionResource]string{ModelsGVR: "ModelList", ServersGVR: "ServerList"}
+var ListKinds = map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList"}
 
 // ServerWorkloadSelector selects the StatefulSets and Deployments Seldon creates for Servers.
 const ServerWorkloadSelector = "app.kubernetes.io/name=seldon-server"
@@ -251,7 +245,7 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 	if !need || ctx.Err() != nil {
 		return
 	}
-	list, err := w.disco.ServerResourcesForGroupVersion(SeldonGroupVersion.String())
+	list, err := w.disco.ServerResourcesForGroupVersion(gvr.SeldonGroupVersion.String())
 	found := map[string]bool{}
 	switch {
 	case err == nil:
@@ -261,7 +255,7 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 	case apierrors.IsNotFound(err):
 		// The group is not served: the CRDs are not installed.
 	default:
-		w.recordError(fmt.Errorf("discovery of %s: %w", SeldonGroupVersion, err), "")
+		w.recordError(fmt.Errorf("discovery of %s: %w", gvr.SeldonGroupVersion, err), "")
 		return
 	}
 	w.mu.Lock()
@@ -338,9 +332,9 @@ func (w *Watcher) typedInformers(ns string) []*resInformer {
 
 // seldonInformer builds the dynamic informer for Models or Servers in one namespace.
 func (w *Watcher) seldonInformer(resource, ns string) *resInformer {
-	gvr := SeldonGroupVersion.WithResource(resource)
+	res := gvr.SeldonGroupVersion.WithResource(resource)
 	return &resInformer{resource: resource, namespace: ns, newFn: func() cache.SharedIndexInformer {
-		return dynamicinformer.NewFilteredDynamicInformer(w.dyn, gvr, ns, w.opts.Resync, cache.Indexers{}, nil).Informer()
+		return dynamicinformer.NewFilteredDynamicInformer(w.dyn, res, ns, w.opts.Resync, cache.Indexers{}, nil).Informer()
 	}}
 }
 

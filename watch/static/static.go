@@ -10,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,15 +51,7 @@ func (s *Source) History(key string) model.PairHistory {
 	if !ok {
 		return model.PairHistory{Key: key}
 	}
-	h.RPS = slices.Clone(h.RPS)
-	h.Capacity = slices.Clone(h.Capacity)
-	h.Latency = slices.Clone(h.Latency)
-	h.Errors = slices.Clone(h.Errors)
-	h.ModelDesired = slices.Clone(h.ModelDesired)
-	h.ModelReady = slices.Clone(h.ModelReady)
-	h.ServerDesired = slices.Clone(h.ServerDesired)
-	h.ServerReady = slices.Clone(h.ServerReady)
-	return h
+	return h.Clone()
 }
 
 // Set replaces the snapshot (nil means empty) and bumps the version.
