@@ -29,12 +29,6 @@ type snapshotOptions struct {
 	syncTimeout time.Duration
 }
 
-// syncWaiter is implemented by sources that start empty and fill as their
-// watch syncs; snapshot waits for them before printing.
-type syncWaiter interface {
-	WaitSynced(ctx context.Context) error
-}
-
 // newSnapshotCmd prints the table once, or the whole snapshot as JSON/YAML.
 func newSnapshotCmd(root *rootOptions) *cobra.Command {
 	o := &snapshotOptions{rootOptions: root}
@@ -82,14 +76,14 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	defer closeLog()
-	src, stop, err := openSource(ctx, o.rootOptions)
+	src, err := openSource(ctx, o.rootOptions)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	defer stop()
-	if w, ok := src.(syncWaiter); ok {
+	defer src.stop()
+	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
-		err := w.WaitSynced(wctx)
+		err := src.waitSynced(wctx)
 		cancel()
 		if err != nil {
 			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}

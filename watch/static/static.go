@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch"
 )
 
 // Source serves one snapshot and its histories until Set replaces them.
@@ -42,6 +43,9 @@ func (s *Source) Version() uint64 { return s.version.Load() }
 
 // Snapshot returns the current snapshot; never nil.
 func (s *Source) Snapshot() *model.Snapshot { return s.snap.Load() }
+
+// Info says the snapshot is fixed: not live, read at the wall clock.
+func (s *Source) Info() watch.SourceInfo { return watch.SourceInfo{Now: time.Now} }
 
 // History returns a copy of one pair's history; an empty history when unknown.
 func (s *Source) History(key string) model.PairHistory {
