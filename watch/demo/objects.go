@@ -129,7 +129,9 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 	spec := map[string]any{
 		"storageUri":   s.storageURI,
 		"requirements": toAnySlice(s.requirements),
-		"server":       s.server,
+	}
+	if !s.noServerRef {
+		spec["server"] = s.server
 	}
 	if p.m.specSet {
 		spec["replicas"] = int64(p.m.spec)
@@ -149,7 +151,7 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 		status["conditions"] = knativeConditions(p.m.conds)
 	}
 	if p.m.selector {
-		status["selector"] = "server=" + s.server
+		status["selector"] = p.modelSelector()
 	}
 	if s.seldon210 && p.m.state != "" {
 		status["modelgwReady"] = p.m.state
