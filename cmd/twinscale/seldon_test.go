@@ -27,7 +27,6 @@ import (
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/ui"
-	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
@@ -234,14 +233,14 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 	kc := kubetest.WriteKubeconfig(t, env.Config, "envtest", ns, "")
 	o.config.KubeConfig = &kc
 	o.prom.PollInterval = time.Second
-	src, stop, err := openSource(ctx, o)
+	src, err := openSource(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
-	if w, ok := src.(syncWaiter); ok {
+	defer src.stop()
+	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := w.WaitSynced(wctx); err != nil {
+		if err := src.waitSynced(wctx); err != nil {
 			t.Fatal(err)
 		}
 		cancel()
@@ -383,7 +382,6 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 	if !p.Metric.HasAPIValue || p.Metric.APIValue != 12 || p.ModelForecast.Decision.Raw != 4 || snap.MetricsAPI.Warning() != "" || reads.Load() == 0 {
 		t.Errorf("metric %+v, forecast raw %d, warning %q, stand-in reads %d", p.Metric, p.ModelForecast.Decision.Raw, snap.MetricsAPI.Warning(), reads.Load())
 	}
-	var _ watch.Source = src
 }
 
 // findRule returns the pair's first finding of the rule (zero when none).
