@@ -205,10 +205,11 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	p.Health = health(p)
 }
 
-// liveTotal is the pair's live metric total from Prometheus, when usable.
+// liveTotal is the pair's live metric total from Prometheus, when usable: never a stale one, so a
+// forecast falls back to the HPA's own view instead of a firm answer from old traffic.
 func liveTotal(p *Pair) (float64, bool) {
 	m := p.Metric
-	if !m.Known || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
+	if !m.Known || m.Stale || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
 		return 0, false
 	}
 	return m.RPS, true

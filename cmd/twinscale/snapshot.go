@@ -18,6 +18,7 @@ import (
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch/record"
+	"github.com/twinscale/twinscale/watch/static"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -89,7 +90,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		}
 	}
 	snap := src.Snapshot()
-	if err := o.print(snap); err != nil {
+	if err := o.print(snap, src.History); err != nil {
 		return withCode(exitError, err)
 	}
 	if failOn {
@@ -102,17 +103,17 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 }
 
 // print writes the snapshot in the chosen format.
-func (o *snapshotOptions) print(snap *model.Snapshot) error {
+func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory) error {
 	switch o.output {
 	case "json":
-		b, err := json.MarshalIndent(jsonSafe(snap), "", "  ")
+		b, err := json.MarshalIndent(static.Save(jsonSafe(snap), hist), "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode json: %w", err)
 		}
 		_, err = fmt.Fprintln(o.stdout, string(b))
 		return err
 	case "yaml":
-		b, err := yaml.Marshal(jsonSafe(snap))
+		b, err := yaml.Marshal(static.Save(jsonSafe(snap), hist))
 		if err != nil {
 			return fmt.Errorf("encode yaml: %w", err)
 		}
