@@ -70,10 +70,9 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 		}
 		b.WriteString(st.Spans.ColumnHeader.Render(strings.TrimRight(strings.Join(titles, "  "), " ")) + "\n")
 	}
-	a := &App{}
 	for _, i := range order {
 		r := &rs.rows[i]
-		line := a.rowText(r, &lay, st)
+		line := rowText(r, &lay, st, "")
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
