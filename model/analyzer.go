@@ -173,6 +173,7 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 		st.lastPoll = p.Metric.SampledAt
 	}
 	live, liveOK := liveTotal(p)
+	api, apiOK := apiTotal(p)
 
 	if p.ModelHPA != nil {
 		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, memo)
@@ -189,14 +190,10 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 
 	p.ModelForecast, p.ServerForecast = nil, nil
 	if h := p.ModelHPA; h != nil {
-		sc := modelScale(p, h)
-		in, from := forecastInput(p, h, sc)
-		p.ModelForecast = st.model.forecast(now, h, sc, in, from, live, liveOK, newPoll)
+		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	if h := p.ServerHPA; h != nil {
-		sc := serverScale(p, h)
-		in, from := forecastInput(p, h, sc)
-		p.ServerForecast = st.server.forecast(now, h, sc, in, from, live, liveOK, newPoll)
+		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	p.Skew = st.skew(now, p)
 	st.scheduleFailed(now, p)
@@ -209,13 +206,24 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	p.Health = health(p)
 }
 
-// liveTotal is the pair's live metric total from Prometheus, when usable.
+// liveTotal is the pair's live metric total from Prometheus, when usable: never a stale one, so a
+// forecast falls back to the HPA's own view instead of a firm answer from old traffic.
 func liveTotal(p *Pair) (float64, bool) {
 	m := p.Metric
-	if !m.Known || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
+	if !m.Known || m.Stale || m.Problem != "" || math.IsNaN(m.RPS) || math.IsInf(m.RPS, 0) || m.RPS < 0 {
 		return 0, false
 	}
 	return m.RPS, true
+}
+
+// apiTotal is the metric total the HPA controller itself reads from the custom metrics
+// API, when twinscale could read it: what the controller divides by the target's replicas.
+func apiTotal(p *Pair) (float64, bool) {
+	m := p.Metric
+	if !m.HasAPIValue || math.IsNaN(m.APIValue) || math.IsInf(m.APIValue, 0) || m.APIValue < 0 {
+		return 0, false
+	}
+	return m.APIValue, true
 }
 
 // modelScale is the Model's scale subresource as the Model HPA reads it.

@@ -295,40 +295,29 @@ func (t *hpaTrack) nextSync(now time.Time) (time.Duration, bool) {
 	return d, true
 }
 
-// Sources of a forecast's metric total (Forecast.TotalFrom).
-const (
-	TotalFromCustomMetrics = "custom-metrics"
-	TotalFromPrometheus    = "prometheus"
-	TotalFromHPA           = "hpa"
-)
-
-// forecastInput picks the metric total a forecast decides with, and where it comes from: the
-// value the custom metrics API serves the HPA when twinscale could read it (what the
-// controller itself reads), else Prometheus' last poll (truncated to milli-units as
-// prometheus-adapter does), else the HPA's own last report.
-func forecastInput(p *Pair, h *HPA, sc Scale) (MetricInput, string) {
-	if m := p.Metric; m.HasAPIValue && !math.IsNaN(m.APIValue) && !math.IsInf(m.APIValue, 0) {
-		return MetricInput{Value: m.APIValue, Source: SourceCustomMetrics}, TotalFromCustomMetrics
-	}
-	if live, ok := liveTotal(p); ok {
-		return MetricInput{Value: live, Source: SourcePrometheus}, TotalFromPrometheus
-	}
-	if avg, ok := reportedAverage(h); ok && sc.Status > 0 {
-		return MetricInput{Value: avg * float64(sc.Status), Source: SourceCustomMetrics}, TotalFromHPA
-	}
-	return MetricInput{Value: math.NaN(), Source: SourcePrometheus}, ""
-}
-
-// forecast reproduces the controller's decision at the HPA's next sync with in, the metric
-// total the forecast uses (see forecastInput); live is Prometheus' value, compared with what
-// the HPA reported.
-func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, in MetricInput, from string, live float64, liveOK, newPoll bool) *Forecast {
+// forecast reproduces the controller's decision at the HPA's next sync. Its metric total is
+// the custom metrics API's value (api) when twinscale could read it, what the controller itself
+// reads; else Prometheus' (live, truncated to milli-units as prometheus-adapter does); else the
+// HPA's own last report.
+func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK bool, api float64, apiOK, newPoll bool) *Forecast {
 	f := &Forecast{Current: sc.Spec}
 	if m, _, err := pickMetric(*h); err == "" {
 		f.Target = m.Target
 	}
-	total := in.Value
+	total, from := math.NaN(), ""
 	avg, hasAvg := reportedAverage(h)
+	source := SourcePrometheus
+	switch {
+	case apiOK:
+		// What the controller itself reads: the custom metrics API's value.
+		total, from, source = api, TotalFromMetricsAPI, SourceCustomMetrics
+	case liveOK:
+		total, from = live, "prometheus"
+	case hasAvg && sc.Status > 0:
+		// Rebuilt from a Quantity: whole milli-units already.
+		total, from, source = avg*float64(sc.Status), "hpa", SourceCustomMetrics
+	}
+	in := MetricInput{Value: total, Source: source}
 	f.Total, f.TotalFrom = total, from
 	if from == "" {
 		f.Total = 0

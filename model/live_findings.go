@@ -90,6 +90,15 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 			}
 		}
 	}
+	if p.Metric.Stale {
+		last := "never"
+		if !p.Metric.SampledAt.IsZero() {
+			last = FormatDuration(now.Sub(p.Metric.SampledAt)) + " ago"
+		}
+		out = append(out, newFinding(RuleMetricStale, SeverityWarning, model, "",
+			fmt.Sprintf("no infer_rps from Prometheus for Model %s in the last two polls (last sample: %s); forecasts use the HPA's own metric",
+				p.ModelName, last)))
+	}
 	allowance := max(MinNotReadyAllowance, 3*p.Readiness.Median)
 	st.srvUnready = trackSince(st.srvUnready, now, p.ServerDesired.Known && p.ServerReady.Known && p.ServerReady.Value < p.ServerDesired.Value)
 	if !st.srvUnready.IsZero() && now.Sub(st.srvUnready) > allowance {

@@ -59,7 +59,7 @@ func OverdueText(pairs []Pair) string {
 	return fmt.Sprintf("controller behind: %d %s overdue, oldest %s", n, what, FormatDuration(oldest))
 }
 
-// overdueFinding is TS214 for one HPA of a pair.
+// overdueFinding is TS215 for one HPA of a pair.
 func overdueFinding(side string, h *HPA, f *Forecast) Finding {
 	return newFinding(RuleHPAOverdue, SeverityWarning, hpaRef(h), "status",
 		fmt.Sprintf("%s HPA %s has owed the move %d → %d for %s without a status update (more than %d sync periods): the HPA controller is behind",

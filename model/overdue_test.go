@@ -7,7 +7,7 @@ import (
 
 // TestAnalyzerOverdue drives a pair on a fake clock: both HPAs write status every 15 s until
 // the load doubles at 400 s, then nothing: the controller is behind. Both forecasts say 2 → 4
-// at the next sync; three sync periods later each HPA is overdue (TS214) and the header says so.
+// at the next sync; three sync periods later each HPA is overdue (TS215) and the header says so.
 func TestAnalyzerOverdue(t *testing.T) {
 	a := NewAnalyzer()
 	w := steady(2, 6)

@@ -274,9 +274,9 @@ type Forecast struct {
 	Limited  string        `json:"limited,omitempty"`
 	Text     string        `json:"text"` // "stays at 2: ratio 1.04 is within tolerance"
 
-	// Total is the metric total the forecast used; TotalFrom says where it came from:
-	// "custom-metrics" (the value the custom metrics API serves the HPA), "prometheus", or "hpa"
-	// (the HPA's averageValue × replicas); empty when unknown.
+	// Total is the metric total the forecast used; TotalFrom says where it came from
+	// ("custom metrics API", what the controller reads; "prometheus"; or "hpa" for the HPA's
+	// averageValue × replicas); empty when unknown.
 	Total     float64 `json:"total"`
 	TotalFrom string  `json:"totalFrom,omitempty"`
 	Target    float64 `json:"target"`
@@ -303,7 +303,7 @@ type Forecast struct {
 	// LastWrite is when the HPA's status was last seen to change (when first seen, before any).
 	LastWrite time.Time `json:"lastWrite,omitzero"`
 	// Overdue is true when the move has been owed for longer than OverdueAfter without a status
-	// update (TS214); OverdueFor is how long it has been owed.
+	// update (TS215); OverdueFor is how long it has been owed.
 	Overdue    bool          `json:"overdue,omitempty"`
 	OverdueFor time.Duration `json:"overdueFor,omitempty"`
 	// Decision holds every intermediate value of the reproduced controller decision.
@@ -322,6 +322,30 @@ type WatchState struct {
 	DisconnectedSince time.Time         `json:"disconnectedSince,omitzero"`
 	LastError         string            `json:"lastError,omitempty"`
 	Access            map[string]Access `json:"access,omitempty"`
+	// File is the snapshot file being shown (--snapshot-file): nothing is live, the header says
+	// it is a file from the snapshot's time.
+	File string `json:"file,omitempty"`
+	// Failing says, per resource that has not synced, why the API server refuses it
+	// ("API server answers 500 to list models: ..."), in resource order.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// Blind reports why the pairs cannot be trusted to be complete: the watch has not synced, or the
+// API server refuses to list Models or Servers. Empty when the pairs are what the cluster has, so
+// a header may say "no alerts" only then.
+func (w WatchState) Blind() string {
+	if len(w.Failing) > 0 {
+		return w.Failing[0]
+	}
+	for _, r := range []string{ResourceModels, ResourceServers} {
+		if a := w.Access[r]; a == AccessForbidden || a == AccessNotInstalled {
+			return r + " " + string(a)
+		}
+	}
+	if !w.Synced {
+		return "not synced yet"
+	}
+	return ""
 }
 
 // PromState is the state of the Prometheus poller as shown in the header.
@@ -330,8 +354,11 @@ type PromState struct {
 	LastSuccess time.Time `json:"lastSuccess,omitzero"`
 	LastError   string    `json:"lastError,omitempty"`
 	Failures    int       `json:"failures"`
-	Stale       bool      `json:"stale"`
-	NextPoll    time.Time `json:"nextPoll,omitzero"`
+	// BadQuery is true when Prometheus answered and refused the query itself (a PromQL error):
+	// Prometheus is up, the query is wrong.
+	BadQuery bool      `json:"badQuery,omitempty"`
+	Stale    bool      `json:"stale"`
+	NextPoll time.Time `json:"nextPoll,omitzero"`
 	// Warning is a non-fatal problem to show next to the state: an empty result,
 	// Prometheus' own warnings, or a failed latency or error-rate query.
 	Warning string `json:"warning,omitempty"`

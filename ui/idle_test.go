@@ -8,13 +8,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/static"
 )
 
 // liveSource is a static source that says it follows the cluster, as the engine does.
 type liveSource struct{ *static.Source }
 
-func (liveSource) Live() bool { return true }
+func (s liveSource) Info() watch.SourceInfo {
+	info := s.Source.Info()
+	info.Live = true
+	return info
+}
 
 // TestQuietLiveClusterRendersNothing: while a live watch is connected and synced, time
 // passing without a change renders no new frame (an old snapshot only means a quiet
@@ -45,7 +50,7 @@ func TestQuietLiveClusterRendersNothing(t *testing.T) {
 			settle(a, a.Init())
 			send(a, tea.WindowSizeMsg{Width: 200, Height: 60})
 			a.View()
-			frames := a.stats.frames
+			frames := a.frame.built
 			for range 10 {
 				now = now.Add(time.Minute)
 				send(a, tickMsg{})
@@ -55,8 +60,8 @@ func TestQuietLiveClusterRendersNothing(t *testing.T) {
 			if aged != tt.wantAge {
 				t.Errorf("data age shown: %v, want %v", aged, tt.wantAge)
 			}
-			if !tt.wantAge && a.stats.frames != frames {
-				t.Errorf("%d frames rendered while nothing changed", a.stats.frames-frames)
+			if !tt.wantAge && a.frame.built != frames {
+				t.Errorf("%d frames rendered while nothing changed", a.frame.built-frames)
 			}
 		})
 	}

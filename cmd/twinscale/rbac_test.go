@@ -125,14 +125,14 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	src, stop, err := openSource(ctx, o)
+	src, err := openSource(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer src.stop()
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()
-	if err := src.(syncWaiter).WaitSynced(sctx); err != nil {
+	if err := src.waitSynced(sctx); err != nil {
 		t.Fatal(err)
 	}
 	atSync := len(rec.all())

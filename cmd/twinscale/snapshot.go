@@ -18,6 +18,7 @@ import (
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch/record"
+	"github.com/twinscale/twinscale/watch/static"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -26,12 +27,6 @@ type snapshotOptions struct {
 	output      string
 	failOn      string
 	syncTimeout time.Duration
-}
-
-// syncWaiter is implemented by sources that start empty and fill as their
-// watch syncs; snapshot waits for them before printing.
-type syncWaiter interface {
-	WaitSynced(ctx context.Context) error
 }
 
 // newSnapshotCmd prints the table once, or the whole snapshot as JSON/YAML.
@@ -81,21 +76,21 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	defer closeLog()
-	src, stop, err := openSource(ctx, o.rootOptions)
+	src, err := openSource(ctx, o.rootOptions)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	defer stop()
-	if w, ok := src.(syncWaiter); ok {
+	defer src.stop()
+	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
-		err := w.WaitSynced(wctx)
+		err := src.waitSynced(wctx)
 		cancel()
 		if err != nil {
 			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
 		}
 	}
 	snap := src.Snapshot()
-	if err := o.print(snap); err != nil {
+	if err := o.print(snap, src.History); err != nil {
 		return withCode(exitError, err)
 	}
 	if failOn {
@@ -108,17 +103,17 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 }
 
 // print writes the snapshot in the chosen format.
-func (o *snapshotOptions) print(snap *model.Snapshot) error {
+func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory) error {
 	switch o.output {
 	case "json":
-		b, err := json.MarshalIndent(jsonSafe(snap), "", "  ")
+		b, err := json.MarshalIndent(static.Save(jsonSafe(snap), hist), "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode json: %w", err)
 		}
 		_, err = fmt.Fprintln(o.stdout, string(b))
 		return err
 	case "yaml":
-		b, err := yaml.Marshal(jsonSafe(snap))
+		b, err := yaml.Marshal(static.Save(jsonSafe(snap), hist))
 		if err != nil {
 			return fmt.Errorf("encode yaml: %w", err)
 		}

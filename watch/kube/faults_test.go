@@ -8,8 +8,13 @@ package kube_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -296,4 +301,67 @@ func TestFaultCRDsInstalledLater(t *testing.T) {
 	if table := tableOf(snap); strings.Contains(table, "not installed") {
 		t.Errorf("still says not installed:\n%s", table)
 	}
+}
+
+// TestFaultAPIServerAnswersErrors puts a front end before the API server that answers 500 (or
+// 403) to everything: the header must give the reason at once, never a complete-looking empty
+// list, and the log one line per kind of failure; once requests pass again the pairs appear.
+func TestFaultAPIServerAnswersErrors(t *testing.T) {
+	for _, code := range []int{http.StatusInternalServerError, http.StatusForbidden} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			env := kubetest.Shared(t)
+			ns := env.Namespace(t)
+			createPair(t, env, ns, "iris", 1)
+			proxy, cfg := kubetest.AnswerProxyConfig(t, env.Config)
+			proxy.Answer(code)
+			var logs syncBuffer
+			s := startSessionWith(t, cfg, kube.Options{Namespaces: []string{ns}, Context: "envtest", ForbiddenRetry: time.Second,
+				Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			want := fmt.Sprintf("API server answers %d to list models in %s: stand-in front end says %s", code, ns, http.StatusText(code))
+			snap := s.eventually(t, synced, "the refusal named", func(snap *model.Snapshot) bool {
+				return slices.Contains(snap.Watch.Failing, want)
+			})
+			if blind := snap.Watch.Blind(); blind == "" {
+				t.Errorf("Blind() is empty while every request fails: %+v", snap.Watch)
+			}
+			if len(snap.Pairs) != 0 {
+				t.Errorf("pairs while nothing can be read: %v", snap.Pairs)
+			}
+			s.eventually(t, synced, "every resource refused", func(snap *model.Snapshot) bool {
+				return len(snap.Watch.Failing) == 6
+			})
+			for _, res := range []string{"models", "servers", "horizontalpodautoscalers", "statefulsets", "deployments", "events"} {
+				line := fmt.Sprintf("resource=%s namespace=%s verb=list code=%d", res, ns, code)
+				if n := strings.Count(logs.String(), line); n != 1 {
+					t.Errorf("%d log lines with %q, want 1:\n%s", n, line, logs.String())
+				}
+			}
+
+			proxy.Answer(0)
+			snap = s.eventually(t, recovery, "synced once requests pass", func(snap *model.Snapshot) bool {
+				return snap.Watch.Synced && modelDesired(snap, ns+"/iris") == 1
+			})
+			if len(snap.Watch.Failing) != 0 || snap.Watch.Blind() != "" {
+				t.Errorf("still failing after recovery: %+v", snap.Watch)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

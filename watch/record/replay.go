@@ -471,3 +471,6 @@ func (r *Replay) Damage() string { return r.Position().Damage }
 // Now is the recorded time playback has reached: the dashboard's clock during a replay, so ages read
 // as they did when the recording was made.
 func (r *Replay) Now() time.Time { return r.Position().Now }
+
+// Info says the replay is a recording on its own clock, played by itself.
+func (r *Replay) Info() watch.SourceInfo { return watch.SourceInfo{Now: r.Now, Player: r} }
