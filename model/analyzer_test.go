@@ -571,3 +571,26 @@ func TestAnalyzerHistoricalEvents(t *testing.T) {
 		t.Errorf("scale-up events %d", n)
 	}
 }
+
+// TestAnalyzerStaleMetric: with Prometheus gone, a pair's old RPS must not give a firm forecast nor a
+// healthy row, and snapshot --fail-on warning must see it (issue 13 item 11).
+func TestAnalyzerStaleMetric(t *testing.T) {
+	w := steady(2, 30) // the old sample says 30 rps: far above target
+	w.mhAvg, w.shAvg = 3, 3
+	pp := w.pair()
+	pp.Metric.Stale, pp.Metric.SampledAt = true, at(0)
+	ps := []Pair{pp}
+	NewAnalyzer().Apply(at(45), ps)
+	p := ps[0]
+	if p.Health != Warning {
+		t.Errorf("health %v, want warning", p.Health)
+	}
+	f := hasRule(p, RuleMetricStale)
+	if f == nil || f.Badge != "stale" || f.Severity != SeverityWarning ||
+		f.Message != "no infer_rps from Prometheus for Model irisa0 in the last two polls (last sample: 45 s ago); forecasts use the HPA's own metric" {
+		t.Fatalf("finding %+v", f)
+	}
+	if fc := p.ModelForecast; fc.TotalFrom != "hpa" || fc.Total != 6 || fc.Desired != 2 {
+		t.Errorf("forecast from stale RPS: %+v", fc)
+	}
+}

@@ -115,7 +115,6 @@ type ChangeLog struct {
 	// gained one (the Tracker rebuilds those pairs).
 	added   int
 	touched map[string]bool
-	fresh   bool // compare every object, whatever its version (the tests' reference)
 	// baseline, while set, makes every observation a new baseline: what the watch lists
 	// while it syncs was there before twinscale looked, and is not a change.
 	baseline bool
@@ -158,6 +157,12 @@ func (l *ChangeLog) Observe(now time.Time, inv Inventory) { l.ObservePairs(now, 
 
 // ObservePairs is Observe for a caller that has already joined inv: pairs must be Join(inv).
 func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
+	l.observePairs(now, inv, pairs, true)
+}
+
+// observePairs is ObservePairs; memo false compares every object, whatever its version (the
+// tests' reference).
+func (l *ChangeLog) observePairs(now time.Time, inv Inventory, pairs []Pair, memo bool) {
 	l.cur = inv
 	defer func() { l.cur = Inventory{} }()
 	cur := objectIndex(inv)
@@ -193,7 +198,7 @@ func (l *ChangeLog) ObservePairs(now time.Time, inv Inventory, pairs []Pair) {
 				l.add(Change{At: now, Kind: o.kind, Namespace: o.ns, Name: o.name, Pairs: o.pairs, Field: FieldCreated})
 				continue
 			}
-			if !l.fresh && sameVersion(r.meta(inv), pr.meta(l.prev)) {
+			if memo && sameVersion(r.meta(inv), pr.meta(l.prev)) {
 				continue
 			}
 			l.compare(now, k, render(l.prev, pr, nil), render(inv, r, pairsOf[k]), want)

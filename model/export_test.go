@@ -1,14 +1,21 @@
 package model
 
-// NewFullTracker returns a Tracker that derives every pair on every build: the reference
-// the incremental builds are tested against.
-func NewFullTracker(opts TrackerOptions) *Tracker {
-	t := NewTracker(opts)
-	t.fullOnly = true
-	t.analyzer.fresh = true
-	t.rollouts.log.fresh = true
-	return t
+import "time"
+
+// FullTracker derives every pair on every build and trusts no memory of object versions:
+// the reference the incremental builds are tested against.
+type FullTracker struct{ *Tracker }
+
+// NewFullTracker returns a FullTracker with empty history.
+func NewFullTracker(opts TrackerOptions) FullTracker { return FullTracker{NewTracker(opts)} }
+
+// Build is Tracker.Build on the full path only.
+func (f FullTracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
+	f.rollouts.setBaseline(!w.Synced)
+	return f.buildFull(now, inv, w, false)
 }
 
-// IncrementalBuilds counts the builds that took the incremental path.
-func (t *Tracker) IncrementalBuilds() int { return t.incremental }
+// BuildCounted is Tracker.Build, also saying whether the build took the incremental path.
+func (t *Tracker) BuildCounted(now time.Time, inv Inventory, w WatchState) (Snapshot, bool) {
+	return t.build(now, inv, w)
+}

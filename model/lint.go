@@ -63,6 +63,7 @@ const (
 	RuleScalingSpecInvalid   = "TS211"
 	RuleReplicaFight         = "TS212"
 	RuleServerUnbounded      = "TS213"
+	RuleMetricStale          = "TS214"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -190,6 +191,9 @@ var AllRules = []RuleInfo{
 	{RuleServerUnbounded, "server-unbounded-next-to-hpa", Info,
 		"A Server HPA exists, the Server sets no maxReplicas, and the cluster runs Seldon 2.10 or later (the Model reports modelgwReady, or Seldon wrote the Server's replicas). Since Seldon 2.10 the scheduler resizes Servers itself (autoscalingServerEnabled), and without the Server's maxReplicas its bound is unlimited: it can scale the Server above the HPA's max, and the two fight.",
 		"Set the Server's maxReplicas to the Server HPA's maxReplicas, or turn off Seldon's server autoscaling (autoscaling.autoscalingServerEnabled: false).", "unbounded", true},
+	{RuleMetricStale, "metric-stale", SeverityWarning,
+		"Prometheus has given no infer_rps for the Model in the last two polls: the RPS shown is old or missing, and the forecast falls back to the HPA's own metric.",
+		"Check the header's Prometheus state, the --query, and that the Model has a seldon_model_infer_total series.", "stale", true},
 }
 
 // RuleByID returns a rule's description.

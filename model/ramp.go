@@ -65,6 +65,9 @@ var defaultScaleUp = ScalingRules{SelectPolicy: "Max", Policies: []ScalingPolicy
 
 const hpaSyncPeriod = 15 * time.Second
 
+// recentRamp is how far back traffic must still rise for a window's slope to count as a ramp.
+const recentRamp = 2 * time.Minute
+
 // CheckRamp fits the RPS ramp over the sliding window and compares the replicas it needs per minute with
 // what the HPAs' effective scale-up policies add, and the traffic that arrives while new Server replicas
 // become ready with the spare capacity. It never fails: unknown inputs give Known=false and a reason.
@@ -90,6 +93,15 @@ func CheckRamp(in RampInput) RampCheck {
 	if !r.Ramping {
 		r.KeepsUp = true
 		r.Text = "no ramp: traffic " + signed(r.RampPerMin) + " rps/min"
+		return r
+	}
+	// A spike early in the window lifts the fitted slope while traffic already falls: only traffic that
+	// still rises over the last recentRamp is a ramp.
+	if now, _, ok := rampSlope(in.RPS, in.Step, min(recentRamp, in.Window)); ok && now/in.Target < MinRampReplicasPerMin {
+		r.Ramping, r.KeepsUp = false, true
+		r.Text = "no ramp: traffic " + signed(now) + " rps/min over the last " + shortDuration(min(recentRamp, in.Window)) +
+			" (" + signed(r.RampPerMin) + " over " + shortDuration(in.Window) + ")"
+		r.RampPerMin, r.NeedPerMin = now, now/in.Target
 		return r
 	}
 

@@ -44,6 +44,15 @@ func TestCheckRamp(t *testing.T) {
 		finding bool
 	}{
 		{
+			// TS902 fired at 1.45/3 per replica while RPS fell after a spike: the 5-min slope is positive.
+			name: "falling after a spike",
+			in: RampInput{RPS: []float64{3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 6, 9, 12, 15, 14, 12.5, 11, 9.5, 8, 6.5, 5},
+				Step: step, Target: 3, ReadyServers: 1, Readiness: 2 * time.Minute,
+				ServerHPA: hpaWith(1, 10, &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}})},
+			known: true, keepsUp: true,
+			text: "no ramp: traffic -4.6 rps/min over the last 2 min (+1.7 over 5 min)",
+		},
+		{
 			name:  "no ramp",
 			in:    RampInput{RPS: linear(9, 0, 21), Step: step, Target: 3, ServerHPA: hpaWith(3, 10, nil), ReadyServers: 3},
 			known: true, keepsUp: true,

@@ -48,8 +48,13 @@ const (
 // and health. Call it after the Analyzer, whose measured readiness the ramp check uses. history returns
 // a pair's history (nil skips the ramp check).
 func (r *Rollouts) Apply(now time.Time, inv Inventory, s *Snapshot, history func(key string) PairHistory) {
+	r.apply(now, inv, s, history, true)
+}
+
+// apply is Apply; memo false makes the change log trust no object version.
+func (r *Rollouts) apply(now time.Time, inv Inventory, s *Snapshot, history func(key string) PairHistory, memo bool) {
 	r.mu.Lock()
-	r.log.ObservePairs(now, inv, s.Pairs)
+	r.log.observePairs(now, inv, s.Pairs, memo)
 	r.log.Annotate(s, r.opts.PairChanges, r.opts.SnapshotChanges)
 	r.mu.Unlock()
 

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Count is a replica count that may be unknown, with the reason when it is.
 type Count struct {
@@ -296,6 +299,30 @@ type WatchState struct {
 	DisconnectedSince time.Time         `json:"disconnectedSince,omitzero"`
 	LastError         string            `json:"lastError,omitempty"`
 	Access            map[string]Access `json:"access,omitempty"`
+	// File is the snapshot file being shown (--snapshot-file): nothing is live, the header says
+	// it is a file from the snapshot's time.
+	File string `json:"file,omitempty"`
+	// Failing says, per resource that has not synced, why the API server refuses it
+	// ("API server answers 500 to list models: ..."), in resource order.
+	Failing []string `json:"failing,omitempty"`
+}
+
+// Blind reports why the pairs cannot be trusted to be complete: the watch has not synced, or the
+// API server refuses to list Models or Servers. Empty when the pairs are what the cluster has, so
+// a header may say "no alerts" only then.
+func (w WatchState) Blind() string {
+	if len(w.Failing) > 0 {
+		return w.Failing[0]
+	}
+	for _, r := range []string{ResourceModels, ResourceServers} {
+		if a := w.Access[r]; a == AccessForbidden || a == AccessNotInstalled {
+			return r + " " + string(a)
+		}
+	}
+	if !w.Synced {
+		return "not synced yet"
+	}
+	return ""
 }
 
 // PromState is the state of the Prometheus poller as shown in the header.
@@ -304,8 +331,11 @@ type PromState struct {
 	LastSuccess time.Time `json:"lastSuccess,omitzero"`
 	LastError   string    `json:"lastError,omitempty"`
 	Failures    int       `json:"failures"`
-	Stale       bool      `json:"stale"`
-	NextPoll    time.Time `json:"nextPoll,omitzero"`
+	// BadQuery is true when Prometheus answered and refused the query itself (a PromQL error):
+	// Prometheus is up, the query is wrong.
+	BadQuery bool      `json:"badQuery,omitempty"`
+	Stale    bool      `json:"stale"`
+	NextPoll time.Time `json:"nextPoll,omitzero"`
 	// Warning is a non-fatal problem to show next to the state: an empty result,
 	// Prometheus' own warnings, or a failed latency or error-rate query.
 	Warning string `json:"warning,omitempty"`
@@ -345,6 +375,19 @@ type PairHistory struct {
 	Unusable int `json:"unusable,omitempty"`
 	// Problem describes the newest sample's unusable values; empty when fine.
 	Problem string `json:"problem,omitempty"`
+}
+
+// Clone returns a copy of h that shares no slice with it.
+func (h PairHistory) Clone() PairHistory {
+	h.RPS = slices.Clone(h.RPS)
+	h.Capacity = slices.Clone(h.Capacity)
+	h.Latency = slices.Clone(h.Latency)
+	h.Errors = slices.Clone(h.Errors)
+	h.ModelDesired = slices.Clone(h.ModelDesired)
+	h.ModelReady = slices.Clone(h.ModelReady)
+	h.ServerDesired = slices.Clone(h.ServerDesired)
+	h.ServerReady = slices.Clone(h.ServerReady)
+	return h
 }
 
 // MetricSample is one pair's metric values from one Prometheus poll.

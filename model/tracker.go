@@ -40,10 +40,8 @@ type Tracker struct {
 	// metricsDirty is set when metrics arrived since the last build: every pair changes.
 	metricsDirty bool
 	// metricsAPI is the last read of the custom metrics pipeline.
-	metricsAPI  MetricsAPIRead
-	cache       trackerCache
-	fullOnly    bool // tests compare the incremental builds with full ones
-	incremental int  // builds that took the incremental path, for tests
+	metricsAPI MetricsAPIRead
+	cache      trackerCache
 }
 
 // NewTracker returns a Tracker with empty history.
@@ -114,19 +112,23 @@ func (t *Tracker) History(key string, target float64) PairHistory {
 // only a few objects changed since the last build, only their pairs are derived again
 // (see trackerCache).
 func (t *Tracker) Build(now time.Time, inv Inventory, w WatchState) Snapshot {
-	// What the informers list while they sync is the cluster as it was, not a change.
-	t.rollouts.setBaseline(!w.Synced)
-	if !t.fullOnly {
-		if snap, ok := t.buildIncremental(now, inv, w); ok {
-			t.incremental++
-			return snap
-		}
-	}
-	return t.buildFull(now, inv, w)
+	snap, _ := t.build(now, inv, w)
+	return snap
 }
 
-// buildFull joins and derives every pair.
-func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState) Snapshot {
+// build is Build, also saying whether the build took the incremental path.
+func (t *Tracker) build(now time.Time, inv Inventory, w WatchState) (Snapshot, bool) {
+	// What the informers list while they sync is the cluster as it was, not a change.
+	t.rollouts.setBaseline(!w.Synced)
+	if snap, ok := t.buildIncremental(now, inv, w); ok {
+		return snap, true
+	}
+	return t.buildFull(now, inv, w, true), false
+}
+
+// buildFull joins and derives every pair; memo false trusts no memory of object versions
+// (the tests' reference).
+func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState, memo bool) Snapshot {
 	snap, plans := buildSnapshot(now, inv, w)
 	joinEv := make([][]Event, len(snap.Pairs))
 	clear(t.keep)
@@ -142,8 +144,8 @@ func (t *Tracker) buildFull(now time.Time, inv Inventory, w WatchState) Snapshot
 	if w.Synced {
 		t.history.Retain(func(key string) bool { return t.keep[key] })
 	}
-	t.analyzer.Apply(now, snap.Pairs)
-	t.rollouts.Apply(now, inv, &snap, t.recentRPS)
+	t.analyzer.apply(now, snap.Pairs, memo)
+	t.rollouts.apply(now, inv, &snap, t.recentRPS, memo)
 	snap.Prom = t.prom
 	snap.MetricsAPI = t.metricsAPI.State
 	t.metricsDirty = false

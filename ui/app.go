@@ -34,7 +34,7 @@ type Options struct {
 	// Theme is the starting theme; "" or "auto" picks dark or light from the
 	// terminal background.
 	Theme themes.Theme
-	// Now is the clock (tests inject a fixed one); nil means time.Now.
+	// Now is the clock (tests inject a fixed one); nil means the source's.
 	Now func() time.Time
 	// Location prints wall times; nil means time.Local.
 	Location *time.Location
@@ -171,6 +171,13 @@ func New(o Options) *App {
 		src: o.Source, set: set, keys: DefaultKeyMap(),
 		now: o.Now, loc: o.Location, tick: o.Tick,
 	}
+	var info watch.SourceInfo
+	if o.Source != nil {
+		info = o.Source.Info()
+	}
+	if a.now == nil {
+		a.now = info.Now
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -181,9 +188,7 @@ func New(o Options) *App {
 		a.tick = DefaultTick
 	}
 	a.ticker = a.tickCmd
-	if l, ok := o.Source.(interface{ Live() bool }); ok {
-		a.live = l.Live()
-	}
+	a.live = info.Live
 	switch o.Theme.Name {
 	case "", themes.Auto:
 		a.auto = true
@@ -193,7 +198,7 @@ func New(o Options) *App {
 		a.st.theme = set.Index(o.Theme)
 	}
 	a.st.flash = o.Flash
-	a.initRoll(o)
+	a.initRoll(o, info.Player)
 	return a
 }
 

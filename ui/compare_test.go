@@ -7,12 +7,13 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/record"
 	"github.com/twinscale/twinscale/watch/static"
 )
 
 // The replay source drives the dashboard through Player.
-var _ Player = (*record.Replay)(nil)
+var _ watch.Player = (*record.Replay)(nil)
 
 func loadCompareFixture(t testing.TB) *static.Source {
 	t.Helper()

@@ -8,13 +8,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/static"
 )
 
 // liveSource is a static source that says it follows the cluster, as the engine does.
 type liveSource struct{ *static.Source }
 
-func (liveSource) Live() bool { return true }
+func (s liveSource) Info() watch.SourceInfo {
+	info := s.Source.Info()
+	info.Live = true
+	return info
+}
 
 // TestQuietLiveClusterRendersNothing: while a live watch is connected and synced, time
 // passing without a change renders no new frame (an old snapshot only means a quiet

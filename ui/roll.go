@@ -10,26 +10,8 @@ import (
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/watch"
 )
-
-// Player is a Source that plays a recording (watch/record.Replay): the replay keys drive it.
-type Player interface {
-	// TogglePause pauses or resumes playback and reports whether it is paused now.
-	TogglePause() bool
-	// Step moves n records (negative: back).
-	Step(n int)
-	// SeekBy moves the playback clock by d of recorded time.
-	SeekBy(d time.Duration)
-	// Faster and Slower double and halve the speed.
-	Faster()
-	Slower()
-	// StatusText is the playback position on one line ("replay 12/340 12:03:04 ×2 paused").
-	StatusText() string
-	// Paused reports whether playback is paused.
-	Paused() bool
-	// Damage says where the recording stops being readable ("" when whole).
-	Damage() string
-}
 
 // rollState is the rollout features' part of the UI state: counters that change whenever marks, pins
 // or the replay position change, so the frame cache sees them.
@@ -84,7 +66,7 @@ func (a *App) markKeys() []key.Binding {
 // roll is the rollout features' state that is not comparable: marks and pins by pair key.
 type roll struct {
 	keys   rollKeys
-	player Player
+	player watch.Player
 	// marks are the marked pairs in the order they were marked; pinned sort first in the table.
 	marks  []string
 	pinned map[string]bool
@@ -93,12 +75,10 @@ type roll struct {
 }
 
 // initRoll sets up marks and pins from the options and the replay controls when the source plays.
-func (a *App) initRoll(o Options) {
+func (a *App) initRoll(o Options, player watch.Player) {
 	a.roll.keys = defaultRollKeys()
 	a.roll.pinned = map[string]bool{}
-	if p, ok := o.Source.(Player); ok {
-		a.roll.player = p
-	}
+	a.roll.player = player
 	for _, k := range o.Pinned {
 		if k = strings.TrimSpace(k); k != "" && !slices.Contains(a.roll.marks, k) {
 			a.roll.marks = append(a.roll.marks, k)

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/twinscale/twinscale/themes"
+	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/static"
 )
 
@@ -99,6 +100,12 @@ type fakePlayer struct {
 	*static.Source
 	calls  []string
 	paused bool
+}
+
+func (p *fakePlayer) Info() watch.SourceInfo {
+	info := p.Source.Info()
+	info.Player = p
+	return info
 }
 
 func TestReplayKeys(t *testing.T) {

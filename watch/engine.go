@@ -149,9 +149,8 @@ func (e *Engine) State(s model.PromState) {
 // Version changes whenever a newer snapshot is available.
 func (e *Engine) Version() uint64 { return e.version.Load() }
 
-// Live reports that snapshots follow the cluster as it changes: while the watch is
-// connected and synced, an old snapshot means nothing changed.
-func (e *Engine) Live() bool { return true }
+// Info says the engine is live: its snapshots follow the cluster as it changes.
+func (e *Engine) Info() SourceInfo { return SourceInfo{Live: true, Now: e.now} }
 
 // Snapshot returns the latest snapshot; it is immutable and never nil.
 func (e *Engine) Snapshot() *model.Snapshot { return e.snap.Load() }

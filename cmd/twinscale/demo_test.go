@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/static"
 )
 
 // demoSnapshot runs `twinscale snapshot --demo ... -o json` in-process and decodes it.
@@ -92,5 +95,47 @@ func TestDemoBlueGreenRampWarns(t *testing.T) {
 	}
 	if green.Ramp == nil || !strings.Contains(green.Ramp.Text, "policy allows +1 per 3 min") {
 		t.Fatalf("ramp text = %+v", green.Ramp)
+	}
+}
+
+// TestSavedDemoSnapshotReopensAsShown: a snapshot saved from a live source keeps every pair's
+// HPAs, sparkline and history, so --snapshot-file shows what the dashboard showed (issue 13 item 8).
+func TestSavedDemoSnapshotReopensAsShown(t *testing.T) {
+	isolate(t)
+	code, out, errOut := runCLI(t, "snapshot", "--demo", "--demo-advance", "5m", "--seed", "7", "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	path := filepath.Join(t.TempDir(), "incident.json")
+	if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := static.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := src.Snapshot()
+	if snap.Watch.File != path {
+		t.Errorf("Watch.File = %q, want the file's path", snap.Watch.File)
+	}
+	withHPAs, withSpark, withHist := 0, 0, 0
+	for _, p := range snap.Pairs {
+		if p.ModelHPA != nil && p.ServerHPA != nil {
+			withHPAs++
+		}
+		if slices.ContainsFunc(p.Spark, func(v float64) bool { return v > 0 }) {
+			withSpark++
+		}
+		if h := src.History(p.Key); len(h.RPS) > 0 && h.Step > 0 {
+			withHist++
+		}
+	}
+	if len(snap.Pairs) < 5 || withHPAs < len(snap.Pairs)-2 || withSpark < len(snap.Pairs)-2 || withHist < len(snap.Pairs)-2 {
+		t.Errorf("%d pairs: %d with both HPAs, %d with a sparkline, %d with a history", len(snap.Pairs), withHPAs, withSpark, withHist)
+	}
+	// The table reads the same from the file as from the source it was saved from.
+	code, again, _ := runCLI(t, "snapshot", "--snapshot-file", path)
+	if code != exitOK || strings.Contains(again, "–|–") {
+		t.Errorf("reopened table: exit %d\n%s", code, again)
 	}
 }

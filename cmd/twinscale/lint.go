@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/twinscale/twinscale/cmd/twinscale/manifests"
 	"github.com/twinscale/twinscale/model"
-	"github.com/twinscale/twinscale/watch/manifest"
 )
 
 // usageError is a lint error that exits with code 2.
@@ -72,29 +72,29 @@ func runLint(stdin io.Reader, stdout io.Writer, args []string, opts lintOptions)
 	if err != nil {
 		return err
 	}
-	var write func(io.Writer, manifest.Report) error
+	var write func(io.Writer, manifests.Report) error
 	switch opts.output {
 	case "text":
-		write = manifest.WriteText
+		write = manifests.WriteText
 	case "json":
-		write = manifest.WriteJSON
+		write = manifests.WriteJSON
 	case "sarif":
-		write = func(w io.Writer, r manifest.Report) error { return manifest.WriteSARIF(w, r, opts.version) }
+		write = func(w io.Writer, r manifests.Report) error { return manifests.WriteSARIF(w, r, opts.version) }
 	default:
 		return usageError("lint: --output %q: want text, json or sarif", opts.output)
 	}
-	set, err := manifest.Load(args, stdin)
+	set, err := manifests.Load(args, stdin)
 	if err != nil {
 		return usageError("lint: %w", err)
 	}
-	report := manifest.Lint(set, opts.namespace)
+	report := manifests.Lint(set, opts.namespace)
 	if err := write(stdout, report); err != nil {
 		return &exitErr{code: exitError, err: fmt.Errorf("lint: write report: %w", err)}
 	}
 	switch code := report.ExitCode(failOn); code {
-	case manifest.ExitError:
+	case manifests.ExitError:
 		return &exitErr{code: code, err: fmt.Errorf("lint: %d manifest %s could not be read", len(report.Errors), pluralWord(len(report.Errors), "error", "errors"))}
-	case manifest.ExitFindings:
+	case manifests.ExitFindings:
 		n := report.Count(failOn)
 		return &exitErr{code: code, err: fmt.Errorf("lint: %d %s at or above %s", n, pluralWord(n, "finding", "findings"), failOn)}
 	}

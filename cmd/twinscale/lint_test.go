@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const manifests = "../../watch/manifest/testdata/"
+const manifestDir = "manifests/testdata/"
 
 // runLintCmd runs the cobra command as a user would and returns stdout, stderr and the exit code.
 func runLintCmd(t *testing.T, stdin string, args ...string) (string, string, int) {
@@ -29,19 +29,19 @@ func TestLintExitCodes(t *testing.T) {
 		code int
 		out  string // a line the output must contain
 	}{
-		{"good manifests", []string{manifests + "good"}, 0, "3 files, 9 objects, 2 pairs: no findings"},
-		{"good manifests fail on info", []string{manifests + "good", "--fail-on", "info"}, 0, "no findings"},
-		{"seeded problems", []string{manifests + "bad"}, 1, "bad/drift.yaml:63: critical TS109"},
-		{"seeded problems fail on critical", []string{manifests + "bad", "--fail-on=critical"}, 1, "8 critical, 5 warning, 3 info"},
-		{"advice only passes by default", []string{manifests + "infoonly"}, 0, "2 info"},
-		{"advice only fails on info", []string{manifests + "infoonly", "--fail-on", "info"}, 1, "infoonly/defaults.yaml:16: info TS110"},
-		{"malformed", []string{manifests + "malformed"}, 2, "malformed/broken.yaml:13: error: invalid YAML: mapping values are not allowed in this context"},
-		{"malformed among good", []string{manifests + "good", manifests + "malformed/broken.yaml"}, 2, "4 errors"},
+		{"good manifests", []string{manifestDir + "good"}, 0, "3 files, 9 objects, 2 pairs: no findings"},
+		{"good manifests fail on info", []string{manifestDir + "good", "--fail-on", "info"}, 0, "no findings"},
+		{"seeded problems", []string{manifestDir + "bad"}, 1, "bad/drift.yaml:63: critical TS109"},
+		{"seeded problems fail on critical", []string{manifestDir + "bad", "--fail-on=critical"}, 1, "8 critical, 5 warning, 3 info"},
+		{"advice only passes by default", []string{manifestDir + "infoonly"}, 0, "2 info"},
+		{"advice only fails on info", []string{manifestDir + "infoonly", "--fail-on", "info"}, 1, "infoonly/defaults.yaml:16: info TS110"},
+		{"malformed", []string{manifestDir + "malformed"}, 2, "malformed/broken.yaml:13: error: invalid YAML: mapping values are not allowed in this context"},
+		{"malformed among good", []string{manifestDir + "good", manifestDir + "malformed/broken.yaml"}, 2, "4 errors"},
 		{"no arguments", nil, 2, ""},
-		{"missing path", []string{manifests + "nope"}, 2, ""},
-		{"bad fail-on", []string{manifests + "good", "--fail-on", "fatal"}, 2, ""},
-		{"bad output", []string{manifests + "good", "-o", "yaml"}, 2, ""},
-		{"unknown flag", []string{manifests + "good", "--frobnicate"}, 2, ""},
+		{"missing path", []string{manifestDir + "nope"}, 2, ""},
+		{"bad fail-on", []string{manifestDir + "good", "--fail-on", "fatal"}, 2, ""},
+		{"bad output", []string{manifestDir + "good", "-o", "yaml"}, 2, ""},
+		{"unknown flag", []string{manifestDir + "good", "--frobnicate"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +92,7 @@ spec:
 		t.Errorf("json (exit %d, %v): %s", code, err, out)
 	}
 
-	out, _, code = runLintCmd(t, "", manifests+"bad", "-o", "sarif")
+	out, _, code = runLintCmd(t, "", manifestDir+"bad", "-o", "sarif")
 	var sarif struct {
 		Version string `json:"version"`
 		Runs    []struct {

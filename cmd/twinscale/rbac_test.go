@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -124,20 +125,20 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	src, stop, err := openSource(ctx, o)
+	src, err := openSource(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer src.stop()
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()
-	if err := src.(syncWaiter).WaitSynced(sctx); err != nil {
+	if err := src.waitSynced(sctx); err != nil {
 		t.Fatal(err)
 	}
 	atSync := len(rec.all())
 	const window = 3 * time.Second
 	windowEnd := time.After(window)
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 3)
+	env.Scale(t, gvr.Models, ns, "iris", 3)
 	kubetest.Eventually(t, 15*time.Second, func() bool {
 		p, _ := findPair(src.Snapshot(), ns+"/iris")
 		return p.ModelDesired == model.Known(3)

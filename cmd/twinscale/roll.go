@@ -166,7 +166,7 @@ func (f *replayFlags) open(path string) (*record.Replay, ui.Options, error) {
 		return nil, ui.Options{}, fmt.Errorf("replay: %w", err)
 	}
 	rp.SetSpeed(f.speed)
-	opts := ui.Options{Source: rp, Now: rp.Now, Tick: ui.DefaultTick, Pinned: f.pairs}
+	opts := ui.Options{Source: rp, Tick: ui.DefaultTick, Pinned: f.pairs}
 	if d := rp.Damage(); d != "" {
 		opts.Flash = d
 	}

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -106,7 +105,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	o.prom.AddFlags(pf)
 	o.demo.addFlags(pf)
 	o.roll.addFlags(cmd.Flags())
-	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd(), newWhatifCmd(o))
 	return cmd
 }
 
@@ -223,11 +222,11 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	defer closeLog()
-	src, stop, err := openSource(cmd.Context(), o)
+	src, err := openSource(cmd.Context(), o)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	defer stop()
+	defer src.stop()
 	stopRec, err := o.roll.startRecording(cmd.Context(), src, slog.Default())
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
@@ -239,11 +238,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 			}
 		}()
 	}
-	now := time.Now
-	if c, ok := src.(interface{ Now() time.Time }); ok {
-		now = c.Now
-	}
-	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Now: now, Pinned: o.roll.pairs})
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Pinned: o.roll.pairs})
 	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
 )
@@ -247,7 +248,7 @@ func TestBadDataShownOnRows(t *testing.T) {
 	if realCRDs {
 		refusedByRealSchema(t, env, ns)
 	} else {
-		env.SetStatus(t, kubetest.ServersGVR, ns, "broken-server", map[string]any{"replicas": int64(1),
+		env.SetStatus(t, gvr.Servers, ns, "broken-server", map[string]any{"replicas": int64(1),
 			"conditions": []any{map[string]any{"type": "Ready", "status": "True", "lastTransitionTime": "yesterday"}}})
 		unstructuredPatch(t, env, ns)
 	}
@@ -328,7 +329,7 @@ func TestBadDataShownOnRows(t *testing.T) {
 func refusedByRealSchema(t *testing.T, env *kubetest.Env, ns string) {
 	t.Helper()
 	ctx := context.Background()
-	models := env.Dynamic.Resource(kubetest.ModelsGVR).Namespace(ns)
+	models := env.Dynamic.Resource(gvr.Models).Namespace(ns)
 	u, err := models.Get(ctx, "broken", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +338,7 @@ func refusedByRealSchema(t *testing.T, env *kubetest.Env, ns string) {
 	if _, err := models.Update(ctx, u, metav1.UpdateOptions{}); err == nil || !strings.Contains(err.Error(), "storageUri") {
 		t.Fatalf("the real Model schema accepted a Model without storageUri: %v", err)
 	}
-	servers := env.Dynamic.Resource(kubetest.ServersGVR).Namespace(ns)
+	servers := env.Dynamic.Resource(gvr.Servers).Namespace(ns)
 	s, err := servers.Get(ctx, "broken-server", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -353,7 +354,7 @@ func refusedByRealSchema(t *testing.T, env *kubetest.Env, ns string) {
 func unstructuredPatch(t *testing.T, env *kubetest.Env, ns string) {
 	t.Helper()
 	ctx := context.Background()
-	models := env.Dynamic.Resource(kubetest.ModelsGVR).Namespace(ns)
+	models := env.Dynamic.Resource(gvr.Models).Namespace(ns)
 	u, err := models.Get(ctx, "broken", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +368,7 @@ func unstructuredPatch(t *testing.T, env *kubetest.Env, ns string) {
 	if _, err := models.UpdateStatus(ctx, u, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	servers := env.Dynamic.Resource(kubetest.ServersGVR).Namespace(ns)
+	servers := env.Dynamic.Resource(gvr.Servers).Namespace(ns)
 	s, err := servers.Get(ctx, "broken-server", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -21,6 +23,7 @@ import (
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch/record"
+	"github.com/twinscale/twinscale/watch/static"
 )
 
 // snapshotOptions are the flags of `twinscale snapshot`.
@@ -29,12 +32,6 @@ type snapshotOptions struct {
 	output      string
 	failOn      string
 	syncTimeout time.Duration
-}
-
-// syncWaiter is implemented by sources that start empty and fill as their
-// watch syncs; snapshot waits for them before printing.
-type syncWaiter interface {
-	WaitSynced(ctx context.Context) error
 }
 
 // newSnapshotCmd prints the table once, or the whole snapshot as JSON/YAML.
@@ -84,21 +81,21 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		return &exitErr{code: exitError, err: err}
 	}
 	defer closeLog()
-	src, stop, err := openSource(ctx, o.rootOptions)
+	src, err := openSource(ctx, o.rootOptions)
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	defer stop()
-	if w, ok := src.(syncWaiter); ok {
+	defer src.stop()
+	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
-		err := w.WaitSynced(wctx)
+		err := src.waitSynced(wctx)
 		cancel()
 		if err != nil {
 			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
 		}
 	}
 	snap := src.Snapshot()
-	if err := o.print(snap); err != nil {
+	if err := o.print(snap, src.History); err != nil {
 		return withCode(exitError, err)
 	}
 	if failOn {
@@ -111,12 +108,12 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 }
 
 // print writes the snapshot in the chosen format.
-func (o *snapshotOptions) print(snap *model.Snapshot) error {
+func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory) error {
 	switch o.output {
 	case "json":
-		return writeJSON(o.stdout, snap)
+		return writeJSON(o.stdout, snap, hist)
 	case "yaml":
-		b, err := yaml.Marshal(jsonSafe(snap))
+		b, err := yaml.Marshal(static.Save(jsonSafe(snap), hist))
 		if err != nil {
 			return fmt.Errorf("encode yaml: %w", err)
 		}
@@ -186,25 +183,27 @@ func pluralPairs(n int) string {
 	return fmt.Sprintf("%d pairs", n)
 }
 
-// writeJSON writes json.MarshalIndent(jsonSafe(snap)) and a newline, one pair at a time:
-// at 5,000 pairs the document is about 26 MB, and marshalling it whole (then copying it
-// into a string) made the output the peak of `twinscale snapshot`'s memory.
-func writeJSON(w io.Writer, snap *model.Snapshot) error {
+// writeJSON writes json.MarshalIndent(static.Save(jsonSafe(snap), hist)) and a newline,
+// one pair at a time: at 5,000 pairs the document is tens of MB, and marshalling it whole
+// (then copying it into a string) made the output the peak of `twinscale snapshot`'s memory.
+func writeJSON(w io.Writer, snap *model.Snapshot, hist func(string) model.PairHistory) error {
 	env := *snap
 	env.Pairs = []model.Pair{}
-	head, err := json.MarshalIndent(jsonSafe(&env), "", "  ")
+	head, err := json.MarshalIndent(static.Saved{Snapshot: jsonSafe(&env)}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode json: %w", err)
 	}
 	// The only line break followed by two spaces and "pairs" is the top-level field's:
-	// JSON strings cannot hold a raw line break.
+	// JSON strings cannot hold a raw line break. The maps Save adds come last.
 	const open = "\n  \"pairs\": ["
 	at := bytes.Index(head, []byte(open+"]"))
-	if at < 0 {
-		return errors.New("encode json: no pairs field")
+	if at < 0 || !bytes.HasSuffix(head, []byte("\n}")) {
+		return errors.New("encode json: unexpected snapshot layout")
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	_, _ = bw.Write(head[:at+len(open)])
+	// Save keys its maps by pair key (the last pair of a key wins); JSON sorts map keys.
+	last := map[string]int{}
 	for i := range snap.Pairs {
 		if i > 0 {
 			_ = bw.WriteByte(',')
@@ -215,12 +214,66 @@ func writeJSON(w io.Writer, snap *model.Snapshot) error {
 			return fmt.Errorf("encode json: pair %s: %w", snap.Pairs[i].Key, err)
 		}
 		_, _ = bw.Write(b)
+		last[snap.Pairs[i].Key] = i
 	}
 	if len(snap.Pairs) > 0 {
 		_, _ = bw.WriteString("\n  ")
 	}
-	_, _ = bw.Write(head[at+len(open):])
-	_ = bw.WriteByte('\n')
+	_, _ = bw.Write(head[at+len(open) : len(head)-2])
+	keys := slices.Sorted(maps.Keys(last))
+	entries := func(name string, value func(e static.Entry) any) error {
+		n := 0
+		for _, k := range keys {
+			p := snap.Pairs[last[k]]
+			p = jsonSafePair(p)
+			v := value(static.SaveEntry(&p, hist))
+			if v == nil {
+				continue
+			}
+			if n == 0 {
+				fmt.Fprintf(bw, ",\n  %q: {", name)
+			} else {
+				_ = bw.WriteByte(',')
+			}
+			n++
+			key, _ := json.Marshal(k)
+			b, err := json.MarshalIndent(v, "    ", "  ")
+			if err != nil {
+				return fmt.Errorf("encode json: %s of %s: %w", name, k, err)
+			}
+			_, _ = bw.WriteString("\n    ")
+			_, _ = bw.Write(key)
+			_, _ = bw.WriteString(": ")
+			_, _ = bw.Write(b)
+		}
+		if n > 0 {
+			_, _ = bw.WriteString("\n  }")
+		}
+		return nil
+	}
+	for _, m := range []struct {
+		name  string
+		value func(e static.Entry) any
+	}{
+		{"objects", func(e static.Entry) any { return e.Objects }},
+		{"spark", func(e static.Entry) any {
+			if e.Spark == nil {
+				return nil
+			}
+			return e.Spark
+		}},
+		{"histories", func(e static.Entry) any {
+			if e.History == nil {
+				return nil
+			}
+			return e.History
+		}},
+	} {
+		if err := entries(m.name, m.value); err != nil {
+			return err
+		}
+	}
+	_, _ = bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 

@@ -23,27 +23,37 @@ import (
 	"github.com/twinscale/twinscale/watch/static"
 )
 
+// opened is a data source ready to read, with what its caller needs around it.
+type opened struct {
+	watch.Source
+	// waitSynced blocks until the first complete picture (informers synced, Prometheus and
+	// the metrics API answered); nil for a source that starts complete.
+	waitSynced func(context.Context) error
+	// stop stops the source; call it on exit.
+	stop func()
+}
+
 // openSource is the one place that decides where the data comes from: a saved snapshot,
 // the simulated cluster (--demo), or the cluster of the kubeconfig with Prometheus when
-// one is configured. It returns the source and a stop function to call on exit.
-func openSource(ctx context.Context, o *rootOptions) (watch.Source, func(), error) {
+// one is configured.
+func openSource(ctx context.Context, o *rootOptions) (*opened, error) {
 	if o.snapshotFile != "" {
 		src, err := static.Load(o.snapshotFile)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return src, func() {}, nil
+		return &opened{Source: src, stop: func() {}}, nil
 	}
 	if o.demo.enabled {
 		return openDemo(ctx, o)
 	}
 	cfg, err := o.restConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	namespaces, err := o.targetNamespaces()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if o.wrap != nil {
 		cfg.Wrap(o.wrap)
@@ -53,20 +63,20 @@ func openSource(ctx context.Context, o *rootOptions) (watch.Source, func(), erro
 	if _, err := kube.Probe(ctx, cfg, 0); err != nil {
 		var pe *kube.ProbeError
 		if errors.As(err, &pe) && pe.Failure == kube.ProbeCredentials {
-			return nil, nil, &exitErr{code: exitKubeconfig, err: err}
+			return nil, &exitErr{code: exitKubeconfig, err: err}
 		}
-		return nil, nil, &exitErr{code: exitCluster, err: err}
+		return nil, &exitErr{code: exitCluster, err: err}
 	}
 	ctxName, cluster := o.kubeContext()
 	w, err := kube.New(cfg, kube.Options{Namespaces: namespaces, Context: ctxName, Cluster: cluster})
 	if err != nil {
-		return nil, nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("cluster watch: %w", err)}
+		return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("cluster watch: %w", err)}
 	}
 	po := o.promFor(ctxName)
 	var q prom.Querier
 	if po.Enabled() {
 		if q, err = newQuerier(o, po, cfg); err != nil {
-			return nil, nil, &exitErr{code: exitPrometheus, err: err}
+			return nil, &exitErr{code: exitPrometheus, err: err}
 		}
 		if po.ClusterLabel != "" {
 			// Behind Thanos or Mimir: only this cluster's series.
@@ -166,20 +176,9 @@ func (o *rootOptions) kubeContext() (ctxName, cluster string) {
 	return ctxName, cluster
 }
 
-// liveSource is the engine over a running watcher and, when configured, a poller.
-type liveSource struct {
-	*watch.Engine
-	watcher interface{ WaitForSync(context.Context) error }
-	prom    bool
-	now     func() time.Time
-}
-
-// Now is the source's clock: the demo's runs ahead of the wall clock when sped up.
-func (s *liveSource) Now() time.Time { return s.now() }
-
 // startLive starts the watcher, the poller and the engine, all stopped by the returned func.
 func startLive(ctx context.Context, w *kube.Watcher, q prom.Querier, po prom.Options, namespaces []string,
-	now func() time.Time, after func(time.Duration) <-chan time.Time) (watch.Source, func(), error) {
+	now func() time.Time, after func(time.Duration) <-chan time.Time) (*opened, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	step := po.PollInterval
 	if step <= 0 {
@@ -208,7 +207,7 @@ func startLive(ctx context.Context, w *kube.Watcher, q prom.Querier, po prom.Opt
 		go engine.Run(ctx)
 		poller.Run(ctx)
 	}()
-	return &liveSource{Engine: engine, watcher: w, prom: q != nil, now: now}, func() { cancel(); <-done }, nil
+	return &opened{Source: engine, waitSynced: waitSynced(engine, w, q != nil), stop: func() { cancel(); <-done }}, nil
 }
 
 // readMetricsAPI reads the metrics pipeline every step (one request per namespace with
@@ -237,26 +236,28 @@ func readMetricsAPI(ctx context.Context, r *kube.MetricsAPIReader, e *watch.Engi
 	}
 }
 
-// WaitSynced waits for the informers to sync and, with Prometheus, for its first answer,
+// waitSynced waits for the informers to sync and, with Prometheus, for its first answer,
 // so `twinscale snapshot` prints a complete picture.
-func (s *liveSource) WaitSynced(ctx context.Context) error {
-	if err := s.watcher.WaitForSync(ctx); err != nil {
-		return err
-	}
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		s.Refresh()
-		snap := s.Snapshot()
-		p := snap.Prom
-		// The metrics API is read once the watch has synced; its first read completes the picture.
-		if (!s.prom || !p.LastSuccess.IsZero() || p.Failures > 0) && !snap.MetricsAPI.ReadAt.IsZero() {
-			return nil
+func waitSynced(e *watch.Engine, w *kube.Watcher, prom bool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := w.WaitForSync(ctx); err != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return errors.New("no answer from Prometheus yet")
-		case <-tick.C:
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			e.Refresh()
+			snap := e.Snapshot()
+			p := snap.Prom
+			// The metrics API is read once the watch has synced; its first read completes the picture.
+			if (!prom || !p.LastSuccess.IsZero() || p.Failures > 0) && !snap.MetricsAPI.ReadAt.IsZero() {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return errors.New("no answer from Prometheus yet")
+			case <-tick.C:
+			}
 		}
 	}
 }
@@ -276,16 +277,16 @@ func (d *demoFlags) addFlags(fs *pflag.FlagSet) {
 }
 
 // openDemo runs the simulated cluster and feeds it through the real informers and poller.
-func openDemo(ctx context.Context, o *rootOptions) (watch.Source, func(), error) {
+func openDemo(ctx context.Context, o *rootOptions) (*opened, error) {
 	if err := o.demo.opts.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	c, err := demo.New(o.demo.opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if o.demo.advance < 0 || o.demo.advance > 24*time.Hour {
-		return nil, nil, fmt.Errorf("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
+		return nil, fmt.Errorf("demo: --demo-advance %v is out of range (0 to 24h)", o.demo.advance)
 	}
 	c.Step(o.demo.advance)
 	dyn, cs := c.Clients()
@@ -300,10 +301,12 @@ func openDemo(ctx context.Context, o *rootOptions) (watch.Source, func(), error)
 	}()
 	po := o.prom
 	po.URL = "demo://simulated"
-	src, stop, err := startLive(ctx, w, c.Querier(), po, nil, c.Now, c.After)
+	src, err := startLive(ctx, w, c.Querier(), po, nil, c.Now, c.After)
 	if err != nil {
 		cancel()
-		return nil, nil, err
+		return nil, err
 	}
-	return src, func() { stop(); cancel(); <-simDone }, nil
+	stop := src.stop
+	src.stop = func() { stop(); cancel(); <-simDone }
+	return src, nil
 }

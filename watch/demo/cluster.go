@@ -23,6 +23,8 @@ import (
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	kubescheme "k8s.io/client-go/kubernetes/scheme"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // KubeVersion is the version the simulated API server reports.
@@ -204,14 +206,14 @@ func (c *Cluster) forget(gvr schema.GroupVersionResource, ns, name string) {
 func (c *Cluster) newClients() {
 	// Dynamic client for the Seldon CRDs, with their list kinds registered.
 	dynScheme := runtime.NewScheme()
-	listKinds := map[schema.GroupVersionResource]string{ModelsGVR: "ModelList", ServersGVR: "ServerList"}
+	listKinds := map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList"}
 	c.dyn = dynamicfake.NewSimpleDynamicClientWithCustomListKinds(dynScheme, listKinds)
 	c.dynStore = newStore(
 		k8stesting.NewObjectTracker(dynScheme, serializer.NewCodecFactory(dynScheme).UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			ModelsGVR:  ModelsGVR.GroupVersion().WithKind("Model"),
-			ServersGVR: ServersGVR.GroupVersion().WithKind("Server"),
+			gvr.Models:  gvr.Models.GroupVersion().WithKind("Model"),
+			gvr.Servers: gvr.Servers.GroupVersion().WithKind("Server"),
 		})
 	route(&c.dyn.Fake, c.dynStore)
 
@@ -220,10 +222,10 @@ func (c *Cluster) newClients() {
 		k8stesting.NewObjectTracker(kubescheme.Scheme, kubescheme.Codecs.UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			HPAsGVR:        HPAsGVR.GroupVersion().WithKind("HorizontalPodAutoscaler"),
-			StatefulSetGVR: StatefulSetGVR.GroupVersion().WithKind("StatefulSet"),
-			DeploymentGVR:  DeploymentGVR.GroupVersion().WithKind("Deployment"),
-			EventsGVR:      EventsGVR.GroupVersion().WithKind("Event"),
+			gvr.HPAs:         gvr.HPAs.GroupVersion().WithKind("HorizontalPodAutoscaler"),
+			gvr.StatefulSets: gvr.StatefulSets.GroupVersion().WithKind("StatefulSet"),
+			gvr.Deployments:  gvr.Deployments.GroupVersion().WithKind("Deployment"),
+			gvr.Events:       gvr.Events.GroupVersion().WithKind("Event"),
 		})
 	route(&c.kube.Fake, c.kubeStore)
 

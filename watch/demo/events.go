@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // EventTTL is the API server's default --event-ttl.
@@ -46,7 +48,7 @@ func (c *Cluster) event(ref objRef, typ, reason, message, component string) {
 		ev.Count++
 		ev.LastTimestamp = metav1.NewTime(now)
 		r.ev = ev.DeepCopy()
-		c.put(c.kubeStore, EventsGVR, ev)
+		c.put(c.kubeStore, gvr.Events, ev)
 		return
 	}
 	l.seq++
@@ -73,7 +75,7 @@ func (c *Cluster) event(ref objRef, typ, reason, message, component string) {
 	r := &eventRec{key: key, ev: ev.DeepCopy()}
 	l.recs = append(l.recs, r)
 	l.byKey[key] = r
-	c.put(c.kubeStore, EventsGVR, ev)
+	c.put(c.kubeStore, gvr.Events, ev)
 	c.pruneEvents()
 }
 
@@ -92,8 +94,8 @@ func (c *Cluster) pruneEvents() {
 			}
 			r.gone = true
 			delete(l.byKey, r.key)
-			_ = c.kubeStore.Delete(EventsGVR, r.ev.Namespace, r.ev.Name)
-			c.forget(EventsGVR, r.ev.Namespace, r.ev.Name)
+			_ = c.kubeStore.Delete(gvr.Events, r.ev.Namespace, r.ev.Name)
+			c.forget(gvr.Events, r.ev.Namespace, r.ev.Name)
 			continue
 		}
 		keep = append(keep, r)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // testStart is the story's start in tests, so snapshots are comparable across runs.
@@ -56,14 +57,14 @@ func inventory(t testing.TB, c *Cluster) model.Inventory {
 	ctx := context.Background()
 	dyn, cs := c.Clients()
 	var inv model.Inventory
-	models, err := dyn.Resource(ModelsGVR).Namespace("").List(ctx, metav1.ListOptions{})
+	models, err := dyn.Resource(gvr.Models).Namespace("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatalf("list models: %v", err)
 	}
 	for i := range models.Items {
 		inv.Models = append(inv.Models, kube.ProjectModel(&models.Items[i]))
 	}
-	servers, err := dyn.Resource(ServersGVR).Namespace("").List(ctx, metav1.ListOptions{})
+	servers, err := dyn.Resource(gvr.Servers).Namespace("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatalf("list servers: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // SyncPeriod is the HPA controller's --horizontal-pod-autoscaler-sync-period default.
@@ -97,10 +98,7 @@ func (h *hpa) scale() (spec, status int32, selector string) {
 		}
 		return p.sv.spec, p.sv.statusReplicas, sel
 	}
-	sel := ""
-	if p.m.selector {
-		sel = "server=" + p.spec.server
-	}
+	sel := p.modelSelector()
 	spec = p.m.spec
 	if !p.m.specSet {
 		spec = 0 // a Model without spec.replicas: the scale reads 0
@@ -220,5 +218,5 @@ func (h *hpa) write() {
 		return
 	}
 	h.last = obj.DeepCopy()
-	h.p.c.put(h.p.c.kubeStore, HPAsGVR, obj)
+	h.p.c.put(h.p.c.kubeStore, gvr.HPAs, obj)
 }

@@ -13,6 +13,8 @@ import (
 	autoscalinginformers "k8s.io/client-go/informers/autoscaling/v2"
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // client-go informers over the demo's clients list, then follow every change while the
@@ -23,7 +25,7 @@ func TestInformersFollowTheSimulation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	models := dynamicinformer.NewFilteredDynamicInformer(dyn, ModelsGVR, "", 0, cache.Indexers{}, nil).Informer()
+	models := dynamicinformer.NewFilteredDynamicInformer(dyn, gvr.Models, "", 0, cache.Indexers{}, nil).Informer()
 	hpas := autoscalinginformers.NewHorizontalPodAutoscalerInformer(cs, "", 0, cache.Indexers{})
 	modelEvents := coreinformers.NewFilteredEventInformer(cs, "", 0, cache.Indexers{},
 		func(o *metav1.ListOptions) { o.FieldSelector = "involvedObject.kind=Model" })
@@ -57,7 +59,7 @@ func TestInformersFollowTheSimulation(t *testing.T) {
 	// object and resourceVersion by resourceVersion.
 	want := func() map[string]string {
 		out := map[string]string{}
-		l, err := dyn.Resource(ModelsGVR).Namespace("").List(ctx, metav1.ListOptions{})
+		l, err := dyn.Resource(gvr.Models).Namespace("").List(ctx, metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

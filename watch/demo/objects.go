@@ -11,20 +11,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/twinscale/twinscale/model"
-)
-
-// The resources the simulated cluster serves.
-var (
-	ModelsGVR      = schema.GroupVersionResource{Group: "mlops.seldon.io", Version: "v1alpha1", Resource: "models"}
-	ServersGVR     = schema.GroupVersionResource{Group: "mlops.seldon.io", Version: "v1alpha1", Resource: "servers"}
-	HPAsGVR        = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
-	StatefulSetGVR = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
-	DeploymentGVR  = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
-	EventsGVR      = schema.GroupVersionResource{Version: "v1", Resource: "events"}
 )
 
 const (
@@ -139,7 +128,9 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 	spec := map[string]any{
 		"storageUri":   s.storageURI,
 		"requirements": toAnySlice(s.requirements),
-		"server":       s.server,
+	}
+	if !s.noServerRef {
+		spec["server"] = s.server
 	}
 	if p.m.specSet {
 		spec["replicas"] = int64(p.m.spec)
@@ -159,7 +150,7 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 		status["conditions"] = knativeConditions(p.m.conds)
 	}
 	if p.m.selector {
-		status["selector"] = "server=" + s.server
+		status["selector"] = p.modelSelector()
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": seldonAPIVersion,

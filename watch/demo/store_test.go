@@ -13,11 +13,13 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	kubescheme "k8s.io/client-go/kubernetes/scheme"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 func newTestStore() *store {
 	return newStore(k8stesting.NewObjectTracker(kubescheme.Scheme, kubescheme.Codecs.UniversalDecoder()), &revision{},
-		map[schema.GroupVersionResource]schema.GroupVersionKind{StatefulSetGVR: StatefulSetGVR.GroupVersion().WithKind("StatefulSet")})
+		map[schema.GroupVersionResource]schema.GroupVersionKind{gvr.StatefulSets: gvr.StatefulSets.GroupVersion().WithKind("StatefulSet")})
 }
 
 func sts(name string, labels map[string]string, replicas int32) *appsv1.StatefulSet {
@@ -43,10 +45,10 @@ func nextEvent(t *testing.T, w watch.Interface) watch.Event {
 
 func TestStoreStampsResourceVersionsAndResumesWatches(t *testing.T) {
 	s := newTestStore()
-	if err := s.Create(StatefulSetGVR, sts("a", nil, 1), "ns"); err != nil {
+	if err := s.Create(gvr.StatefulSets, sts("a", nil, 1), "ns"); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.List(StatefulSetGVR, StatefulSetGVR.GroupVersion().WithKind("StatefulSet"), "ns")
+	list, err := s.List(gvr.StatefulSets, gvr.StatefulSets.GroupVersion().WithKind("StatefulSet"), "ns")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +57,10 @@ func TestStoreStampsResourceVersionsAndResumesWatches(t *testing.T) {
 		t.Fatalf("object RV %q, list RV %q; want 1 and 1", item.ResourceVersion, listRV)
 	}
 	// A change between the List and the Watch must not be lost.
-	if err := s.Update(StatefulSetGVR, sts("a", nil, 2), "ns"); err != nil {
+	if err := s.Update(gvr.StatefulSets, sts("a", nil, 2), "ns"); err != nil {
 		t.Fatal(err)
 	}
-	w, err := s.Watch(StatefulSetGVR, "ns", metav1.ListOptions{ResourceVersion: listRV})
+	w, err := s.Watch(gvr.StatefulSets, "ns", metav1.ListOptions{ResourceVersion: listRV})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestStoreStampsResourceVersionsAndResumesWatches(t *testing.T) {
 	if ev.Type != watch.Modified || *got.Spec.Replicas != 2 || got.ResourceVersion != "2" {
 		t.Fatalf("got %s replicas=%d rv=%s; want MODIFIED 2 rv=2", ev.Type, *got.Spec.Replicas, got.ResourceVersion)
 	}
-	if err := s.Delete(StatefulSetGVR, "ns", "a"); err != nil {
+	if err := s.Delete(gvr.StatefulSets, "ns", "a"); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, w); ev.Type != watch.Deleted {
@@ -78,7 +80,7 @@ func TestStoreStampsResourceVersionsAndResumesWatches(t *testing.T) {
 
 func TestStoreWatchNeverBlocksTheWriter(t *testing.T) {
 	s := newTestStore()
-	w, err := s.Watch(StatefulSetGVR, "", metav1.ListOptions{ResourceVersion: "0"})
+	w, err := s.Watch(gvr.StatefulSets, "", metav1.ListOptions{ResourceVersion: "0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func TestStoreWatchNeverBlocksTheWriter(t *testing.T) {
 	// client-go's plain fake watcher panics past 100 unread events.
 	const n = 1000
 	for i := 0; i < n; i++ {
-		if err := s.Create(StatefulSetGVR, sts(fmt.Sprint("s", i), nil, 1), "ns"); err != nil {
+		if err := s.Create(gvr.StatefulSets, sts(fmt.Sprint("s", i), nil, 1), "ns"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,13 +102,13 @@ func TestStoreWatchNeverBlocksTheWriter(t *testing.T) {
 
 func TestStoreWatchFiltersByLabelSelector(t *testing.T) {
 	s := newTestStore()
-	w, err := s.Watch(StatefulSetGVR, "", metav1.ListOptions{LabelSelector: serverLabel + "=" + serverLabelValue})
+	w, err := s.Watch(gvr.StatefulSets, "", metav1.ListOptions{LabelSelector: serverLabel + "=" + serverLabelValue})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	_ = s.Create(StatefulSetGVR, sts("other", map[string]string{"app": "db"}, 1), "ns")
-	_ = s.Create(StatefulSetGVR, sts("mlserver", map[string]string{serverLabel: serverLabelValue}, 1), "ns")
+	_ = s.Create(gvr.StatefulSets, sts("other", map[string]string{"app": "db"}, 1), "ns")
+	_ = s.Create(gvr.StatefulSets, sts("mlserver", map[string]string{serverLabel: serverLabelValue}, 1), "ns")
 	if ev := nextEvent(t, w); ev.Object.(*appsv1.StatefulSet).Name != "mlserver" {
 		t.Fatalf("got %s, want only the labelled StatefulSet", ev.Object.(*appsv1.StatefulSet).Name)
 	}
@@ -114,11 +116,11 @@ func TestStoreWatchFiltersByLabelSelector(t *testing.T) {
 
 func TestStoreWatchFromTrimmedHistoryIsGone(t *testing.T) {
 	s := newTestStore()
-	_ = s.Create(StatefulSetGVR, sts("a", nil, 1), "ns")
+	_ = s.Create(gvr.StatefulSets, sts("a", nil, 1), "ns")
 	for i := 0; i < logCap+10; i++ {
-		_ = s.Update(StatefulSetGVR, sts("a", nil, int32(i)), "ns")
+		_ = s.Update(gvr.StatefulSets, sts("a", nil, int32(i)), "ns")
 	}
-	_, err := s.Watch(StatefulSetGVR, "", metav1.ListOptions{ResourceVersion: "1"})
+	_, err := s.Watch(gvr.StatefulSets, "", metav1.ListOptions{ResourceVersion: "1"})
 	if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
 		t.Fatalf("watch from a trimmed resourceVersion: %v; want 410 Gone so the reflector relists", err)
 	}
@@ -126,11 +128,11 @@ func TestStoreWatchFromTrimmedHistoryIsGone(t *testing.T) {
 
 func TestStoreStopClosesTheChannel(t *testing.T) {
 	s := newTestStore()
-	w, err := s.Watch(StatefulSetGVR, "", metav1.ListOptions{})
+	w, err := s.Watch(gvr.StatefulSets, "", metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.Create(StatefulSetGVR, sts("a", nil, 1), "ns")
+	_ = s.Create(gvr.StatefulSets, sts("a", nil, 1), "ns")
 	w.Stop()
 	w.Stop() // idempotent
 	deadline := time.After(10 * time.Second)
@@ -148,22 +150,22 @@ func TestStoreStopClosesTheChannel(t *testing.T) {
 
 func TestStoreListAppliesFieldSelectors(t *testing.T) {
 	s := newStore(k8stesting.NewObjectTracker(kubescheme.Scheme, kubescheme.Codecs.UniversalDecoder()), &revision{},
-		map[schema.GroupVersionResource]schema.GroupVersionKind{EventsGVR: EventsGVR.GroupVersion().WithKind("Event")})
+		map[schema.GroupVersionResource]schema.GroupVersionKind{gvr.Events: gvr.Events.GroupVersion().WithKind("Event")})
 	for i, kind := range []string{"HorizontalPodAutoscaler", "Model", "Server", "Model"} {
 		ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprint("e", i), Namespace: "ns"},
 			InvolvedObject: corev1.ObjectReference{Kind: kind, Name: "x"}}
-		if err := s.Create(EventsGVR, ev, "ns"); err != nil {
+		if err := s.Create(gvr.Events, ev, "ns"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list, err := s.List(EventsGVR, EventsGVR.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "involvedObject.kind=Model"})
+	list, err := s.List(gvr.Events, gvr.Events.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "involvedObject.kind=Model"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(list.(*corev1.EventList).Items); n != 2 {
 		t.Fatalf("%d events for involvedObject.kind=Model, want 2", n)
 	}
-	if _, err := s.List(EventsGVR, EventsGVR.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "a=b=c"}); err == nil {
+	if _, err := s.List(gvr.Events, gvr.Events.GroupVersion().WithKind("Event"), "", metav1.ListOptions{FieldSelector: "a=b=c"}); err == nil {
 		t.Fatal("a malformed field selector must be refused")
 	}
 }

@@ -8,8 +8,13 @@ package kube_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +25,7 @@ import (
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -186,8 +192,8 @@ func TestFaultConnectionCut(t *testing.T) {
 	cut := time.Now()
 	proxy.Cut()
 	// The cluster moves on while twinscale cannot see it.
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 3)
-	env.Delete(t, kubetest.ModelsGVR, ns, "old")
+	env.Scale(t, gvr.Models, ns, "iris", 3)
+	env.Delete(t, gvr.Models, ns, "old")
 	createPair(t, env, ns, "fresh", 2)
 	snap := checkDisconnected(t, s, cut, map[string]int32{iris: 1, old: 2})
 	if _, ok := pairOf(snap, fresh); ok {
@@ -231,8 +237,8 @@ func TestFaultAPIServerRestart(t *testing.T) {
 
 	cut := time.Now()
 	proxy.Cut()
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 4)
-	env.Delete(t, kubetest.ModelsGVR, ns, "old")
+	env.Scale(t, gvr.Models, ns, "iris", 4)
+	env.Delete(t, gvr.Models, ns, "old")
 	checkDisconnected(t, s, cut, map[string]int32{iris: 1, old: 1})
 
 	env.StopAPIServer(t)
@@ -255,7 +261,7 @@ func TestFaultAPIServerRestart(t *testing.T) {
 	env.StopAPIServer(t)
 	checkDisconnected(t, s, stopped, map[string]int32{iris: 4, fresh: 3})
 	env.StartAPIServer(t)
-	env.Scale(t, kubetest.ModelsGVR, ns, "fresh", 1)
+	env.Scale(t, gvr.Models, ns, "fresh", 1)
 	s.eventually(t, recovery, "reconnected after a plain restart", func(snap *model.Snapshot) bool {
 		return snap.Watch.Connected && modelDesired(snap, fresh) == 1 && modelDesired(snap, iris) == 4
 	})
@@ -295,4 +301,67 @@ func TestFaultCRDsInstalledLater(t *testing.T) {
 	if table := tableOf(snap); strings.Contains(table, "not installed") {
 		t.Errorf("still says not installed:\n%s", table)
 	}
+}
+
+// TestFaultAPIServerAnswersErrors puts a front end before the API server that answers 500 (or
+// 403) to everything: the header must give the reason at once, never a complete-looking empty
+// list, and the log one line per kind of failure; once requests pass again the pairs appear.
+func TestFaultAPIServerAnswersErrors(t *testing.T) {
+	for _, code := range []int{http.StatusInternalServerError, http.StatusForbidden} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			env := kubetest.Shared(t)
+			ns := env.Namespace(t)
+			createPair(t, env, ns, "iris", 1)
+			proxy, cfg := kubetest.AnswerProxyConfig(t, env.Config)
+			proxy.Answer(code)
+			var logs syncBuffer
+			s := startSessionWith(t, cfg, kube.Options{Namespaces: []string{ns}, Context: "envtest", ForbiddenRetry: time.Second,
+				Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			want := fmt.Sprintf("API server answers %d to list models in %s: stand-in front end says %s", code, ns, http.StatusText(code))
+			snap := s.eventually(t, synced, "the refusal named", func(snap *model.Snapshot) bool {
+				return slices.Contains(snap.Watch.Failing, want)
+			})
+			if blind := snap.Watch.Blind(); blind == "" {
+				t.Errorf("Blind() is empty while every request fails: %+v", snap.Watch)
+			}
+			if len(snap.Pairs) != 0 {
+				t.Errorf("pairs while nothing can be read: %v", snap.Pairs)
+			}
+			s.eventually(t, synced, "every resource refused", func(snap *model.Snapshot) bool {
+				return len(snap.Watch.Failing) == 6
+			})
+			for _, res := range []string{"models", "servers", "horizontalpodautoscalers", "statefulsets", "deployments", "events"} {
+				line := fmt.Sprintf("resource=%s namespace=%s verb=list code=%d", res, ns, code)
+				if n := strings.Count(logs.String(), line); n != 1 {
+					t.Errorf("%d log lines with %q, want 1:\n%s", n, line, logs.String())
+				}
+			}
+
+			proxy.Answer(0)
+			snap = s.eventually(t, recovery, "synced once requests pass", func(snap *model.Snapshot) bool {
+				return snap.Watch.Synced && modelDesired(snap, ns+"/iris") == 1
+			})
+			if len(snap.Watch.Failing) != 0 || snap.Watch.Blind() != "" {
+				t.Errorf("still failing after recovery: %+v", snap.Watch)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -63,13 +64,13 @@ func TestInventoryFollowsChanges(t *testing.T) {
 		what := ""
 		switch k := r.IntN(8); k {
 		case 0: // a Model's status changes
-			u, err := dyn.Resource(ModelsGVR).Namespace(ns).Get(ctx, o.Model.GetName(), metav1.GetOptions{})
+			u, err := dyn.Resource(gvr.Models).Namespace(ns).Get(ctx, o.Model.GetName(), metav1.GetOptions{})
 			if err != nil {
 				continue // deleted earlier
 			}
 			u.SetResourceVersion(next())
 			_ = unstructured.SetNestedField(u.Object, int64(r.IntN(5)), "status", "availableReplicas")
-			_, err = dyn.Resource(ModelsGVR).Namespace(ns).UpdateStatus(ctx, u, metav1.UpdateOptions{})
+			_, err = dyn.Resource(gvr.Models).Namespace(ns).UpdateStatus(ctx, u, metav1.UpdateOptions{})
 			what = fmt.Sprint("model status ", err)
 		case 1: // an HPA's status changes
 			h, err := cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, o.ServerHPA.Name, metav1.GetOptions{})
@@ -90,7 +91,7 @@ func TestInventoryFollowsChanges(t *testing.T) {
 			_, err = cs.AppsV1().StatefulSets(ns).UpdateStatus(ctx, s, metav1.UpdateOptions{})
 			what = fmt.Sprint("statefulset ", err)
 		case 3: // a Server is deleted
-			err := dyn.Resource(ServersGVR).Namespace(ns).Delete(ctx, o.Server.GetName(), metav1.DeleteOptions{})
+			err := dyn.Resource(gvr.Servers).Namespace(ns).Delete(ctx, o.Server.GetName(), metav1.DeleteOptions{})
 			what = fmt.Sprint("delete server ", err)
 		case 4: // a new pair's HPA appears
 			h := kubetest.Pair(added).ModelHPA
@@ -111,13 +112,13 @@ func TestInventoryFollowsChanges(t *testing.T) {
 			}, metav1.CreateOptions{})
 			what = fmt.Sprint("event ", err)
 		case 7: // a Server's spec changes
-			u, err := dyn.Resource(ServersGVR).Namespace(ns).Get(ctx, o.Server.GetName(), metav1.GetOptions{})
+			u, err := dyn.Resource(gvr.Servers).Namespace(ns).Get(ctx, o.Server.GetName(), metav1.GetOptions{})
 			if err != nil {
 				continue
 			}
 			u.SetResourceVersion(next())
 			_ = unstructured.SetNestedField(u.Object, int64(1+r.IntN(5)), "spec", "replicas")
-			_, err = dyn.Resource(ServersGVR).Namespace(ns).Update(ctx, u, metav1.UpdateOptions{})
+			_, err = dyn.Resource(gvr.Servers).Namespace(ns).Update(ctx, u, metav1.UpdateOptions{})
 			what = fmt.Sprint("server spec ", err)
 		}
 		var got, want model.Inventory

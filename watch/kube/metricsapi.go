@@ -12,15 +12,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
-
-// APIServicesGVR addresses the aggregator's APIServices.
-var APIServicesGVR = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: model.ResourceAPIServices}
 
 // MetricsAPIReader reads the metrics pipeline the HPAs depend on: the APIServices of the
 // custom and external metrics APIs, and the value of a metric for every Model of a
@@ -113,7 +110,7 @@ func (r *MetricsAPIReader) apiServices(ctx context.Context) model.MetricsAPIStat
 		return st
 	}
 	for _, name := range model.MetricsAPIServices {
-		u, err := r.dyn.Resource(APIServicesGVR).Get(ctx, name, metav1.GetOptions{})
+		u, err := r.dyn.Resource(gvr.APIServices).Get(ctx, name, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):
 			st.Services = append(st.Services, model.APIServiceState{Name: name})

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,18 +36,12 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/twinscale/twinscale/model"
-)
-
-// Seldon resources, as the dynamic client addresses them.
-var (
-	SeldonGroupVersion = schema.GroupVersion{Group: model.SeldonGroup, Version: "v1alpha1"}
-	ModelsGVR          = SeldonGroupVersion.WithResource(model.ResourceModels)
-	ServersGVR         = SeldonGroupVersion.WithResource(model.ResourceServers)
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // ListKinds maps the Seldon resources to their list kinds, as client-go's fake dynamic
 // client needs them (dynamicfake.NewSimpleDynamicClientWithCustomListKinds).
-var ListKinds = map[schema.GroupVersionResource]string{ModelsGVR: "ModelList", ServersGVR: "ServerList"}
+var ListKinds = map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList"}
 
 // ServerWorkloadSelector selects the StatefulSets and Deployments Seldon creates for Servers.
 const ServerWorkloadSelector = "app.kubernetes.io/name=seldon-server"
@@ -81,6 +76,8 @@ type Options struct {
 	// unwatched before it is tried again (default 5 min), so RBAC changes are picked up
 	// without a retry storm.
 	ForbiddenRetry time.Duration
+	// Log receives one line per kind of failure the API server answers; nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Watcher watches the cluster through informers and hands out Inventories.
@@ -104,6 +101,10 @@ type Watcher struct {
 	connected         bool
 	disconnectedSince time.Time
 	lastError         string
+	// failing holds, per resource, why the API server refuses to list it (its status code and
+	// message), until that resource syncs; logged remembers which kinds of failure were logged.
+	failing map[string]string
+	logged  map[string]bool
 }
 
 // resInformer is one informer for one resource in one namespace.
@@ -172,6 +173,10 @@ func (w *Watcher) init(dyn dynamic.Interface, cs kubernetes.Interface, disco dis
 		w.opts.ForbiddenRetry = DefaultForbiddenRetry
 	}
 	w.opts.Namespaces = slices.Clone(w.opts.Namespaces)
+	if w.opts.Log == nil {
+		w.opts.Log = slog.Default()
+	}
+	w.failing, w.logged = map[string]string{}, map[string]bool{}
 	w.crdState = map[string]model.Access{
 		model.ResourceModels:  model.AccessUnknown,
 		model.ResourceServers: model.AccessUnknown,
@@ -240,7 +245,7 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 	if !need || ctx.Err() != nil {
 		return
 	}
-	list, err := w.disco.ServerResourcesForGroupVersion(SeldonGroupVersion.String())
+	list, err := w.disco.ServerResourcesForGroupVersion(gvr.SeldonGroupVersion.String())
 	found := map[string]bool{}
 	switch {
 	case err == nil:
@@ -250,7 +255,7 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 	case apierrors.IsNotFound(err):
 		// The group is not served: the CRDs are not installed.
 	default:
-		w.recordError(fmt.Errorf("discovery of %s: %w", SeldonGroupVersion, err), "")
+		w.recordError(fmt.Errorf("discovery of %s: %w", gvr.SeldonGroupVersion, err), "")
 		return
 	}
 	w.mu.Lock()
@@ -327,9 +332,9 @@ func (w *Watcher) typedInformers(ns string) []*resInformer {
 
 // seldonInformer builds the dynamic informer for Models or Servers in one namespace.
 func (w *Watcher) seldonInformer(resource, ns string) *resInformer {
-	gvr := SeldonGroupVersion.WithResource(resource)
+	res := gvr.SeldonGroupVersion.WithResource(resource)
 	return &resInformer{resource: resource, namespace: ns, newFn: func() cache.SharedIndexInformer {
-		return dynamicinformer.NewFilteredDynamicInformer(w.dyn, gvr, ns, w.opts.Resync, cache.Indexers{}, nil).Informer()
+		return dynamicinformer.NewFilteredDynamicInformer(w.dyn, res, ns, w.opts.Resync, cache.Indexers{}, nil).Informer()
 	}}
 }
 
@@ -391,6 +396,7 @@ func (w *Watcher) watchError(ri *resInformer, err error) {
 		apierrors.IsResourceExpired(err), apierrors.IsGone(err):
 		return
 	case apierrors.IsForbidden(err):
+		w.answered(ri, err)
 		w.stop(ri, model.AccessForbidden)
 		slog.Warn("watch forbidden; not retrying for a while", "resource", ri.resource, "namespace", ri.namespace,
 			"retryAfter", w.opts.ForbiddenRetry)
@@ -405,11 +411,48 @@ func (w *Watcher) watchError(ri *resInformer, err error) {
 		var status apierrors.APIStatus
 		if errors.As(err, &status) || errors.Is(err, io.ErrUnexpectedEOF) {
 			// The server answered (or a watch stream broke off): still connected.
+			if status != nil {
+				err = w.answered(ri, err)
+			}
 			w.recordError(err, "")
 			return
 		}
 		w.recordError(err, "disconnected")
 	}
+}
+
+// answered records that the API server answered a list or watch of ri's resource with an error
+// status, in words for the header ("API server answers 500 to list models: ..."), logs the first of
+// each kind (resource, verb and code), and returns the error with that text.
+func (w *Watcher) answered(ri *resInformer, err error) error {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return err
+	}
+	st := status.Status()
+	verb := "watch"
+	if strings.Contains(err.Error(), "failed to list") {
+		verb = "list"
+	}
+	what := ri.resource
+	if ri.namespace != "" {
+		what += " in " + ri.namespace
+	}
+	msg := fmt.Sprintf("API server answers %d to %s %s", st.Code, verb, what)
+	if st.Message != "" {
+		msg += ": " + st.Message
+	}
+	kind := fmt.Sprintf("%s %s %d", verb, ri.resource, st.Code)
+	w.mu.Lock()
+	w.failing[ri.resource] = msg
+	first := !w.logged[kind]
+	w.logged[kind] = true
+	w.mu.Unlock()
+	if first {
+		w.opts.Log.Warn("API server refuses a request", "resource", ri.resource, "namespace", ri.namespace,
+			"verb", verb, "code", st.Code, "reason", string(st.Reason), "message", st.Message)
+	}
+	return errors.New(msg)
 }
 
 // stop cancels one informer on purpose and records why.
@@ -534,6 +577,11 @@ func (w *Watcher) State() model.WatchState {
 	}
 	settled := 0
 	for _, r := range resources {
+		if synced[r] {
+			delete(w.failing, r)
+		} else if msg, ok := w.failing[r]; ok {
+			st.Failing = append(st.Failing, msg)
+		}
 		if synced[r] {
 			st.SyncedKinds++
 			settled++

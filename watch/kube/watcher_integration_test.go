@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 )
 
@@ -110,7 +111,7 @@ func TestWatcherIntegration(t *testing.T) {
 	}
 
 	// The Model HPA scales the Model through the scale subresource: desired moves first.
-	env.Scale(t, kubetest.ModelsGVR, ns, "iris", 3)
+	env.Scale(t, gvr.Models, ns, "iris", 3)
 	eventuallyPair(t, w, key, "model desired 3 via scale", func(p model.Pair) bool {
 		return p.ModelDesired == model.Known(3) && p.Health == model.Converging
 	})
@@ -129,7 +130,7 @@ func TestWatcherIntegration(t *testing.T) {
 	}
 
 	// The Server HPA follows through the scale subresource; the StatefulSet catches up.
-	env.Scale(t, kubetest.ServersGVR, ns, "iris-server", 3)
+	env.Scale(t, gvr.Servers, ns, "iris-server", 3)
 	eventuallyPair(t, w, key, "server desired 3 via scale", func(p model.Pair) bool {
 		return p.ServerDesired == model.Known(3) && p.ServerReady == model.Known(1)
 	})
@@ -228,25 +229,25 @@ func TestWatcherIntegration(t *testing.T) {
 	checkTrimmed(t, w)
 
 	// Deletions remove rows and flags.
-	env.Delete(t, kubetest.ModelsGVR, ns, "iris-b")
-	env.Delete(t, kubetest.HPAsGVR, ns, "orphan")
+	env.Delete(t, gvr.Models, ns, "iris-b")
+	env.Delete(t, gvr.HPAs, ns, "orphan")
 	eventuallyPair(t, w, key, "multi-model flag gone", func(p model.Pair) bool {
 		return !slices.Contains(p.Shape, model.ShapeMultiModelServer) && len(p.OtherModels) == 0
 	})
 	kubetest.Eventually(t, deadline, func() bool { _, ok := pairs(w)[ns+"/hpa:orphan"]; return !ok }, "orphan row removed")
-	env.Delete(t, kubetest.ServersGVR, ns, "iris-server")
-	env.Delete(t, kubetest.StatefulSetsGVR, ns, "iris-server")
+	env.Delete(t, gvr.Servers, ns, "iris-server")
+	env.Delete(t, gvr.StatefulSets, ns, "iris-server")
 	p = eventuallyPair(t, w, key, "server missing", func(p model.Pair) bool {
 		return slices.Contains(p.Shape, model.ShapeServerMissing)
 	})
 	if p.ServerReady.Known || p.ServerReady.Unknown != model.UnknownNoServer || p.Workload != nil {
 		t.Errorf("server side after delete: %+v %+v", p.ServerReady, p.Workload)
 	}
-	env.Delete(t, kubetest.ModelsGVR, ns, "iris")
+	env.Delete(t, gvr.Models, ns, "iris")
 	kubetest.Eventually(t, deadline, func() bool { _, ok := pairs(w)[key]; return !ok }, "pair removed")
 
 	// Read-only by construction: the watcher's own clients refuse writes before sending.
-	_, err := w.dyn.Resource(ModelsGVR).Namespace(ns).Create(context.Background(), &unstructured.Unstructured{Object: map[string]any{
+	_, err := w.dyn.Resource(gvr.Models).Namespace(ns).Create(context.Background(), &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Model",
 		"metadata": map[string]any{"name": "written", "namespace": ns}, "spec": map[string]any{"storageUri": "s3://x"},
 	}}, metav1.CreateOptions{})
@@ -354,7 +355,7 @@ func TestWatcherIntegrationForbidden(t *testing.T) {
 	// The refused informer was stopped, not left retrying: later changes cause no more
 	// requests for it, while the allowed informers keep watching.
 	before := counter.Counts()
-	env.Scale(t, kubetest.ModelsGVR, ns, "m", 2)
+	env.Scale(t, gvr.Models, ns, "m", 2)
 	eventuallyPair(t, w, ns+"/m", "scale seen", func(p model.Pair) bool { return p.ModelDesired == model.Known(2) })
 	after := counter.Counts()
 	if after[VerbList] != before[VerbList] {

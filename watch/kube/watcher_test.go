@@ -21,6 +21,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // Unit tests of the watcher over client-go's fake clientsets (the demo's path). The
@@ -104,7 +105,7 @@ func TestWatcherFakeClients(t *testing.T) {
 	// A change bumps the version and shows in the next Inventory.
 	v1 := w.Version()
 	m := fakeSeldon("Model", "ns", "iris", map[string]any{"server": "iris-server", "replicas": int64(3), "storageUri": "s3://m"})
-	if _, err := dyn.Resource(ModelsGVR).Namespace("ns").Update(ctx, m, metav1.UpdateOptions{}); err != nil {
+	if _, err := dyn.Resource(gvr.Models).Namespace("ns").Update(ctx, m, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "model update", func() bool {
@@ -125,7 +126,7 @@ func (s *stubDiscovery) ServerResourcesForGroupVersion(gv string) (*metav1.APIRe
 	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.installed || gv != SeldonGroupVersion.String() {
+	if !s.installed || gv != gvr.SeldonGroupVersion.String() {
 		return nil, apierrors.NewNotFound(schema.GroupResource{Group: model.SeldonGroup}, gv)
 	}
 	return &metav1.APIResourceList{GroupVersion: gv, APIResources: []metav1.APIResource{{Name: "models"}, {Name: "servers"}}}, nil

@@ -49,7 +49,7 @@ func (e explainer) describe(query string, err error) string {
 			if e.custom && query != "latency" && query != "errors" {
 				flag = " (check --query)"
 			}
-			return fmt.Sprintf("PromQL error in the %s query%s: %s", query, flag, qerr.Msg)
+			return fmt.Sprintf("bad query%s: %s (the %s query)", flag, qerr.Msg, query)
 		}
 		return fmt.Sprintf("Prometheus could not run the %s query (%s): %s", query, qerr.Type, qerr.Msg)
 	case errors.As(err, &herr):
@@ -121,7 +121,7 @@ func (e explainer) emptyResult() string {
 		where = "namespaces " + strings.Join(e.ns, ", ")
 	}
 	if e.custom {
-		return fmt.Sprintf("the --query returned no series for %s", where)
+		return fmt.Sprintf("the --query returns no series for %s", where)
 	}
-	return fmt.Sprintf("no seldon_model_infer_total series for %s in the last %s: are the Models receiving requests, and does Prometheus scrape the Seldon agents?", where, e.window)
+	return fmt.Sprintf("no series for seldon_model_infer_total in %s in the last %s: are the Models receiving requests, and does Prometheus scrape the Seldon agents?", where, e.window)
 }

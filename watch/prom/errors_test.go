@@ -30,7 +30,7 @@ func TestExplain(t *testing.T) {
 			`cannot resolve host "prom.example" of https://prom.example:9090/prefix?…: no such host; check --prometheus-url`},
 		{"other network error", byURL, &net.OpError{Op: "read", Err: fmt.Errorf("connection reset by peer")}, "cannot reach Prometheus at https://prom.example:9090/prefix?…: connection reset by peer"},
 		{"timeout", byURL, fmt.Errorf("post: %w", context.DeadlineExceeded), "infer_rps query timed out after 3s (--prometheus-timeout)"},
-		{"bad_data", byURL, &QueryError{Type: "bad_data", Msg: `1:5: parse error: unclosed left parenthesis`}, "PromQL error in the infer_rps query: 1:5: parse error: unclosed left parenthesis"},
+		{"bad_data", byURL, &QueryError{Type: "bad_data", Msg: `1:5: parse error: unclosed left parenthesis`}, "bad query: 1:5: parse error: unclosed left parenthesis (the infer_rps query)"},
 		{"execution", byURL, &QueryError{Type: "execution", Msg: "too many samples"}, "Prometheus could not run the infer_rps query (execution): too many samples"},
 		{"unknown CA", byURL, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, "TLS: cannot verify the certificate of https://prom.example:9090/prefix?…: x509: certificate signed by unknown authority; set tls_config.ca_file"},
 		{"not TLS", byURL, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the server does not speak TLS (use http://)"},
@@ -63,7 +63,7 @@ func TestExplain(t *testing.T) {
 
 func TestEmptyResultMessage(t *testing.T) {
 	e := NewPoller(nil, Options{URL: "http://p:9090", RateWindow: 5 * 60e9}, []string{"b", "a"}, nil).why
-	want := "no seldon_model_infer_total series for namespaces a, b in the last 5m"
+	want := "no series for seldon_model_infer_total in namespaces a, b in the last 5m"
 	if got := e.emptyResult(); !strings.HasPrefix(got, want) {
 		t.Errorf("emptyResult = %q, want prefix %q", got, want)
 	}

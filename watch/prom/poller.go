@@ -2,6 +2,7 @@ package prom
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -42,6 +43,9 @@ type Poller struct {
 
 	state      model.PromState
 	backfilled bool
+	// probing is true while the last attempt failed without an answer from Prometheus, so a
+	// cheap probe can tell when it is back; a query Prometheus refused would only fail again.
+	probing bool
 }
 
 // NewPoller returns a poller of q for the watched namespaces (none means all) that
@@ -101,16 +105,48 @@ func (p *Poller) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if !p.wait(ctx, nextPoll(p.Now(), p.delay(), p.opts.PollInterval)) {
+			return
+		}
+	}
+}
+
+// wait sleeps until the next full attempt at full. While it backs off from a Prometheus that did not
+// answer, it probes it once per poll interval with a query that reads no data, and ends the wait as
+// soon as a probe is answered: a recovered Prometheus is back within one poll interval, not after the
+// whole backoff. It returns false when ctx is done.
+func (p *Poller) wait(ctx context.Context, full time.Time) bool {
+	for {
 		now := p.Now()
-		next := nextPoll(now, p.delay(), p.opts.PollInterval)
+		next := full
+		if probeAt := nextPoll(now, p.opts.PollInterval, p.opts.PollInterval); p.probing && probeAt.Before(full) {
+			next = probeAt
+		}
 		p.state.NextPoll = next
 		p.sink.State(p.state)
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-p.After(next.Sub(now)):
 		}
+		if !next.Before(full) || p.probe(ctx) {
+			return true
+		}
 	}
+}
+
+// probeQuery is answered by any Prometheus without touching its storage.
+const probeQuery = "vector(1)"
+
+// probe asks Prometheus the cheapest query there is and reports whether it answered.
+func (p *Poller) probe(ctx context.Context) bool {
+	_, _, err := p.instant(ctx, probeQuery, p.Now())
+	if err != nil {
+		p.Log.Debug("prometheus probe failed", "target", p.why.target, "error", p.why.explain("probe", err))
+		return false
+	}
+	p.Log.Info("prometheus answers a probe again: polling now", "target", p.why.target)
+	return true
 }
 
 // cycle backfills (until that has worked once) and polls, evaluated at the current
@@ -139,6 +175,8 @@ func (p *Poller) cycle(ctx context.Context) {
 	p.state.LastError = ""
 	p.state.Failures = 0
 	p.state.Stale = false
+	p.state.BadQuery = false
+	p.probing = false
 	p.state.Warning = strings.Join(slices.Compact(warnings), "; ")
 }
 
@@ -153,6 +191,10 @@ func (p *Poller) fail(ctx context.Context, query string, err error) {
 	}
 	p.state.Failures++
 	p.state.LastError = msg
+	var qerr *QueryError
+	answered := errors.As(err, &qerr)
+	p.state.BadQuery = answered && qerr.Type == "bad_data"
+	p.probing = !answered
 	// Two missed polls make every series stale; the history stays.
 	p.state.Stale = p.state.Failures >= 2
 }
@@ -190,7 +232,7 @@ func (p *Poller) poll(ctx context.Context, at time.Time) ([]string, error) {
 		warnings = append(warnings, p.why.emptyResult())
 	}
 	if unlabelled > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d series of the infer_rps query have no namespace and model labels: the query must group by (namespace, model)", unlabelled))
+		warnings = append(warnings, fmt.Sprintf("query returns no namespace/model labels (%d series): it must group by (namespace, model)", unlabelled))
 	}
 	lat, warns, err := p.instant(ctx, p.queries.latency, at)
 	warnings = append(warnings, warns...)

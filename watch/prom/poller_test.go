@@ -133,10 +133,10 @@ func TestPollerWarnings(t *testing.T) {
 		promWarn   Warnings
 		want       string
 	}{
-		{name: "empty result, all namespaces", want: "no seldon_model_infer_total series for any namespace in the last 2m"},
-		{name: "empty result, some namespaces", namespaces: []string{"b", "a"}, want: "no seldon_model_infer_total series for namespaces a, b"},
-		{name: "empty custom query", query: `sum by (namespace, model) (rate(my_total[{{.Window}}]))`, want: "the --query returned no series for any namespace"},
-		{name: "series without labels", rps: []Sample{{Labels: Labels{"model": "m"}, Value: 1}}, want: "1 series of the infer_rps query have no namespace and model labels"},
+		{name: "empty result, all namespaces", want: "no series for seldon_model_infer_total in any namespace in the last 2m"},
+		{name: "empty result, some namespaces", namespaces: []string{"b", "a"}, want: "no series for seldon_model_infer_total in namespaces a, b"},
+		{name: "empty custom query", query: `sum by (namespace, model) (rate(my_total[{{.Window}}]))`, want: "the --query returns no series for any namespace"},
+		{name: "series without labels", rps: []Sample{{Labels: Labels{"model": "m"}, Value: 1}}, want: "query returns no namespace/model labels (1 series)"},
 		{name: "failed latency query", rps: []Sample{{Labels: labelsOf("a", "m"), Value: 1}}, latencyErr: &QueryError{Type: "execution", Msg: "boom"}, want: "Prometheus could not run the latency query (execution): boom"},
 		{name: "prometheus warnings", rps: []Sample{{Labels: labelsOf("a", "m"), Value: 1}}, promWarn: Warnings{"partial response"}, want: "partial response"},
 	}
@@ -260,11 +260,19 @@ func TestPollerBacksOffAndRecovers(t *testing.T) {
 	o := unitOptions()
 	var mu sync.Mutex
 	failing := true
+	var full, probes []time.Time // when the infer_rps query and the probe ran
 	refused := &syscallErr{syscall.ECONNREFUSED}
+	clock := &fakeClock{now: t0}
 	f := &fakeQuerier{
-		instant: func(string, time.Time) ([]Sample, Warnings, error) {
+		instant: func(expr string, at time.Time) ([]Sample, Warnings, error) {
 			mu.Lock()
 			defer mu.Unlock()
+			switch {
+			case expr == probeQuery:
+				probes = append(probes, clock.Now())
+			case !strings.Contains(expr, "_duration_") && !strings.Contains(expr, "code"):
+				full = append(full, clock.Now())
+			}
 			if failing {
 				return nil, nil, refused
 			}
@@ -272,7 +280,6 @@ func TestPollerBacksOffAndRecovers(t *testing.T) {
 		},
 	}
 	rec := newRecorder(o)
-	clock := &fakeClock{now: t0}
 	p := NewPoller(f, o, nil, rec)
 	p.Now, p.After = clock.Now, clock.After
 	p.Log = (&logBuffer{}).logger()
@@ -284,30 +291,48 @@ func TestPollerBacksOffAndRecovers(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); p.Run(ctx) }()
+	attempts := func() int { mu.Lock(); defer mu.Unlock(); return len(full) }
 
-	// Attempts: 1 fails at start, then one per fire.
-	wantDelays := []time.Duration{15, 30, 60, 120, 120, 120}
-	for range len(wantDelays) - 1 {
+	// Full attempts back off 15, 30, 60, 120 s; in between, a probe every poll interval.
+	wantFull := []time.Duration{0, 15, 45, 105, 225, 345}
+	for attempts() < len(wantFull) {
 		clock.fire(t)
+		if clock.Now().After(t0.Add(time.Hour)) {
+			t.Fatalf("only %d full attempts in an hour", attempts())
+		}
 	}
-	waitFor(t, func() bool { return len(clock.waits()) == len(wantDelays) })
+	waitFor(t, func() bool { return rec.state().Failures == len(wantFull) })
 	st := rec.state()
-	if st.Failures != 6 || !st.Stale || !strings.Contains(st.LastError, "connection refused") || !st.LastSuccess.IsZero() {
+	if st.Failures != 6 || !st.Stale || !strings.Contains(st.LastError, "connection refused") || !st.LastSuccess.IsZero() || st.BadQuery {
 		t.Errorf("state while failing = %+v", st)
 	}
 	mu.Lock()
+	for i, w := range wantFull {
+		if !full[i].Equal(t0.Add(w * time.Second)) {
+			t.Errorf("full attempt %d at %v, want t0+%ds", i, full[i].Sub(t0), w)
+		}
+	}
+	if len(probes) < 10 {
+		t.Errorf("%d probes while backing off, want one per poll interval", len(probes))
+	}
 	failing = false
+	back := clock.Now()
 	mu.Unlock()
+
+	// Prometheus is back: the next probe, within one poll interval, ends the backoff.
 	clock.fire(t)
-	waitFor(t, func() bool { return len(clock.waits()) == len(wantDelays)+1 })
+	waitFor(t, func() bool { return rec.state().Failures == 0 })
+	if took := clock.Now().Sub(back); took > o.PollInterval {
+		t.Errorf("recovered %v after Prometheus came back, want within the poll interval %v", took, o.PollInterval)
+	}
+	waitFor(t, func() bool {
+		w := clock.waits()
+		return len(w) > 0 && !rec.state().NextPoll.IsZero()
+	})
+	clock.fire(t)
 	cancel()
 	<-done
 	got := clock.waits()
-	for i, w := range wantDelays {
-		if got[i] != w*time.Second {
-			t.Fatalf("delays = %v, want %v seconds then back to 15s", got, wantDelays)
-		}
-	}
 	if last := got[len(got)-1]; last != 15*time.Second {
 		t.Errorf("delay after recovery = %v, want 15s", last)
 	}

@@ -185,8 +185,26 @@ func TestAgainstPrometheus(t *testing.T) {
 			t.Fatalf("a valid template is refused: %v", err)
 		}
 		st := oneCycle(t, o, nil)
-		if !strings.Contains(st.LastError, "PromQL error in the backfill query (check --query): ") ||
-			!strings.Contains(st.LastError, "parse error") || st.Failures != 1 {
+		if !strings.HasPrefix(st.LastError, "bad query (check --query): ") ||
+			!strings.Contains(st.LastError, "parse error") || st.Failures != 1 || !st.BadQuery {
+			t.Errorf("state = %+v", st)
+		}
+	})
+
+	t.Run("a query without namespace and model labels says so", func(t *testing.T) {
+		o := testOptions(srv.URL)
+		o.Query = `sum(rate(seldon_model_infer_total[{{.Window}}]))`
+		st := oneCycle(t, o, nil)
+		if !strings.Contains(st.Warning, "query returns no namespace/model labels (1 series)") || st.Failures != 0 || st.BadQuery {
+			t.Errorf("state = %+v", st)
+		}
+	})
+
+	t.Run("a metric that does not exist says so", func(t *testing.T) {
+		o := testOptions(srv.URL)
+		o.Query = `sum by (namespace, model) (rate(no_such_metric_total{namespace=~"{{.Namespaces}}"}[{{.Window}}]))`
+		st := oneCycle(t, o, []string{"bulk"})
+		if !strings.Contains(st.Warning, "the --query returns no series for namespaces bulk") || st.Failures != 0 {
 			t.Errorf("state = %+v", st)
 		}
 	})
@@ -200,7 +218,7 @@ func TestAgainstPrometheus(t *testing.T) {
 
 	t.Run("no series for the namespace", func(t *testing.T) {
 		st := oneCycle(t, testOptions(srv.URL), []string{"nothing-here"})
-		if !strings.Contains(st.Warning, "no seldon_model_infer_total series for namespaces nothing-here in the last 5s") || st.Failures != 0 {
+		if !strings.Contains(st.Warning, "no series for seldon_model_infer_total in namespaces nothing-here in the last 5s") || st.Failures != 0 {
 			t.Errorf("state = %+v", st)
 		}
 	})

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -272,19 +271,7 @@ func (r *Replay) History(key string) model.PairHistory {
 	if !ok {
 		return model.PairHistory{Key: key}
 	}
-	return cloneHistory(h)
-}
-
-func cloneHistory(h model.PairHistory) model.PairHistory {
-	h.RPS = slices.Clone(h.RPS)
-	h.Capacity = slices.Clone(h.Capacity)
-	h.Latency = slices.Clone(h.Latency)
-	h.Errors = slices.Clone(h.Errors)
-	h.ModelDesired = slices.Clone(h.ModelDesired)
-	h.ModelReady = slices.Clone(h.ModelReady)
-	h.ServerDesired = slices.Clone(h.ServerDesired)
-	h.ServerReady = slices.Clone(h.ServerReady)
-	return h
+	return h.Clone()
 }
 
 // Record returns the current record (shared: do not modify).
@@ -484,3 +471,6 @@ func (r *Replay) Damage() string { return r.Position().Damage }
 // Now is the recorded time playback has reached: the dashboard's clock during a replay, so ages read
 // as they did when the recording was made.
 func (r *Replay) Now() time.Time { return r.Position().Now }
+
+// Info says the replay is a recording on its own clock, played by itself.
+func (r *Replay) Info() watch.SourceInfo { return watch.SourceInfo{Now: r.Now, Player: r} }

@@ -10,12 +10,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/watch"
 )
 
 // Source serves one snapshot and its histories until Set replaces them.
@@ -44,6 +44,9 @@ func (s *Source) Version() uint64 { return s.version.Load() }
 // Snapshot returns the current snapshot; never nil.
 func (s *Source) Snapshot() *model.Snapshot { return s.snap.Load() }
 
+// Info says the snapshot is fixed: not live, read at the wall clock.
+func (s *Source) Info() watch.SourceInfo { return watch.SourceInfo{Now: time.Now} }
+
 // History returns a copy of one pair's history; an empty history when unknown.
 func (s *Source) History(key string) model.PairHistory {
 	s.mu.RLock()
@@ -52,15 +55,7 @@ func (s *Source) History(key string) model.PairHistory {
 	if !ok {
 		return model.PairHistory{Key: key}
 	}
-	h.RPS = slices.Clone(h.RPS)
-	h.Capacity = slices.Clone(h.Capacity)
-	h.Latency = slices.Clone(h.Latency)
-	h.Errors = slices.Clone(h.Errors)
-	h.ModelDesired = slices.Clone(h.ModelDesired)
-	h.ModelReady = slices.Clone(h.ModelReady)
-	h.ServerDesired = slices.Clone(h.ServerDesired)
-	h.ServerReady = slices.Clone(h.ServerReady)
-	return h
+	return h.Clone()
 }
 
 // Set replaces the snapshot (nil means empty) and bumps the version.
@@ -92,6 +87,7 @@ func Load(path string) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot file %s: %w", path, err)
 	}
+	snap.Watch.File = path
 	return New(snap, hist), nil
 }
 
@@ -110,6 +106,60 @@ type PairObjects struct {
 	Workload  *model.Workload     `json:"workload,omitempty"`
 	ModelHPA  *model.HPA          `json:"modelHPA,omitempty"`
 	ServerHPA *model.HPA          `json:"serverHPA,omitempty"`
+}
+
+// Saved is what `twinscale snapshot -o json` writes: the snapshot's own fields at the top level
+// (scripts read them as before), plus the objects, sparklines and histories its JSON leaves out, so
+// --snapshot-file reopens it as the dashboard showed it.
+type Saved struct {
+	*model.Snapshot
+	Objects   map[string]PairObjects `json:"objects,omitempty"`
+	Spark     map[string]Series      `json:"spark,omitempty"`
+	Histories map[string]FileHistory `json:"histories,omitempty"`
+}
+
+// Save bundles snap with its pairs' objects, sparklines and histories (hist may be nil).
+func Save(snap *model.Snapshot, hist func(key string) model.PairHistory) Saved {
+	out := Saved{Snapshot: snap, Objects: map[string]PairObjects{}, Spark: map[string]Series{}}
+	for i := range snap.Pairs {
+		p := &snap.Pairs[i]
+		e := SaveEntry(p, hist)
+		out.Objects[p.Key] = e.Objects
+		if e.Spark != nil {
+			out.Spark[p.Key] = e.Spark
+		}
+		if e.History != nil {
+			if out.Histories == nil {
+				out.Histories = map[string]FileHistory{}
+			}
+			out.Histories[p.Key] = *e.History
+		}
+	}
+	return out
+}
+
+// Entry is what Save keeps of one pair besides the pair itself.
+type Entry struct {
+	Objects PairObjects
+	Spark   Series       // nil when the pair has no sparkline
+	History *FileHistory // nil when hist has none
+}
+
+// SaveEntry is one pair's part of Save, for writers that stream pair by pair.
+func SaveEntry(p *model.Pair, hist func(key string) model.PairHistory) Entry {
+	e := Entry{Objects: PairObjects{Model: p.Model, Server: p.Server, Workload: p.Workload, ModelHPA: p.ModelHPA, ServerHPA: p.ServerHPA}}
+	if len(p.Spark) > 0 {
+		e.Spark = Series(p.Spark)
+	}
+	if hist == nil {
+		return e
+	}
+	if h := hist(p.Key); h.Step > 0 && len(h.RPS) > 0 {
+		e.History = &FileHistory{Start: h.Start, Step: h.Step.String(),
+			RPS: h.RPS, Capacity: h.Capacity, Latency: h.Latency, Errors: h.Errors,
+			ModelDesired: h.ModelDesired, ModelReady: h.ModelReady, ServerDesired: h.ServerDesired, ServerReady: h.ServerReady}
+	}
+	return e
 }
 
 // FileHistory is a model.PairHistory as written in a file: a readable step
@@ -174,7 +224,9 @@ func Decode(r io.Reader) (*model.Snapshot, map[string]model.PairHistory, error) 
 	if _, ok := probe["snapshot"]; ok {
 		err = strictUnmarshal(data, &file)
 	} else {
-		err = strictUnmarshal(data, &file.Snapshot)
+		saved := Saved{Snapshot: &file.Snapshot}
+		err = strictUnmarshal(data, &saved)
+		file.Objects, file.Spark, file.Histories = saved.Objects, saved.Spark, saved.Histories
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("decode: %w", err)

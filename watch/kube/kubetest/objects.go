@@ -13,16 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/retry"
-)
 
-// Resources the helpers address.
-var (
-	ModelsGVR       = schema.GroupVersionResource{Group: "mlops.seldon.io", Version: "v1alpha1", Resource: "models"}
-	ServersGVR      = schema.GroupVersionResource{Group: "mlops.seldon.io", Version: "v1alpha1", Resource: "servers"}
-	HPAsGVR         = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
-	StatefulSetsGVR = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
-	DeploymentsGVR  = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
-	EventsGVR       = schema.GroupVersionResource{Version: "v1", Resource: "events"}
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // ServerLabels are the labels Seldon puts on a Server's StatefulSet or Deployment.
@@ -39,13 +31,13 @@ func (e *Env) CreateModel(t testing.TB, ns, name, server string, replicas int32)
 	if server != "" {
 		spec["server"] = server
 	}
-	return e.create(t, ModelsGVR, ns, "Model", name, spec)
+	return e.create(t, gvr.Models, ns, "Model", name, spec)
 }
 
 // CreateServer creates a Seldon Server with spec.replicas set.
 func (e *Env) CreateServer(t testing.TB, ns, name string, replicas int32) *unstructured.Unstructured {
 	t.Helper()
-	return e.create(t, ServersGVR, ns, "Server", name, map[string]any{"serverConfig": "mlserver", "replicas": int64(replicas)})
+	return e.create(t, gvr.Servers, ns, "Server", name, map[string]any{"serverConfig": "mlserver", "replicas": int64(replicas)})
 }
 
 func (e *Env) create(t testing.TB, gvr schema.GroupVersionResource, ns, kind, name string, spec map[string]any) *unstructured.Unstructured {
@@ -94,14 +86,14 @@ func (e *Env) SetModelStatus(t testing.TB, ns, name string, s ModelStatus) {
 		}
 		status["conditions"] = []any{cond("ModelReady"), cond("Ready")}
 	}
-	e.SetStatus(t, ModelsGVR, ns, name, status)
+	e.SetStatus(t, gvr.Models, ns, name, status)
 }
 
 // SetServerStatus writes a Server's status as Seldon's operator does: replicas mirrors
 // spec.replicas, and the selector names the StatefulSet's pods.
 func (e *Env) SetServerStatus(t testing.TB, ns, name string, replicas, loadedModels int32) {
 	t.Helper()
-	e.SetStatus(t, ServersGVR, ns, name, map[string]any{
+	e.SetStatus(t, gvr.Servers, ns, name, map[string]any{
 		"replicas": int64(replicas), "loadedModels": int64(loadedModels), "selector": "seldon-server-name=" + name,
 	})
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/model/modeltest"
+	"github.com/twinscale/twinscale/watch/kube/gvr"
 )
 
 // PairObjects are the Kubernetes objects of modeltest's pair i, with the statuses their
@@ -214,17 +215,17 @@ feed:
 
 func createPair(ctx context.Context, dyn dynamic.Interface, cs kubernetes.Interface, o PairObjects) error {
 	for _, u := range []*unstructured.Unstructured{o.Model, o.Server} {
-		gvr := ModelsGVR
+		res := gvr.Models
 		if u.GetKind() == "Server" {
-			gvr = ServersGVR
+			res = gvr.Servers
 		}
 		status := u.Object["status"]
-		created, err := dyn.Resource(gvr).Namespace(o.Namespace).Create(ctx, u, metav1.CreateOptions{})
+		created, err := dyn.Resource(res).Namespace(o.Namespace).Create(ctx, u, metav1.CreateOptions{})
 		if err != nil {
 			return fmt.Errorf("create %s: %w", strings.ToLower(u.GetKind()), err)
 		}
 		created.Object["status"] = status
-		if _, err := dyn.Resource(gvr).Namespace(o.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		if _, err := dyn.Resource(res).Namespace(o.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
 			return fmt.Errorf("%s status: %w", strings.ToLower(u.GetKind()), err)
 		}
 	}

@@ -1,8 +1,8 @@
-// Package manifest reads Kubernetes manifests (multi-document YAML or JSON, `kustomize
+// Package manifests reads Kubernetes manifests (multi-document YAML or JSON, `kustomize
 // build` output) for offline lint. It remembers the file and line of every object and can
 // point at a field inside one, so findings read "hpa.yaml:14". Bad input becomes an Error
 // with file:line and the parser's message, never a panic.
-package manifest
+package manifests
 
 import (
 	"bytes"

@@ -1,0 +1,79 @@
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
+	src := p.ScheduleFailed
+	if src == nil {
+		src = DetectScheduleFailed(p.Model)
+	}
+	if src == nil {
+		st.sfSince = time.Time{}
+		p.ScheduleFailed = nil
+		return
+	}
+	sf := *src
+	if st.sfSince.IsZero() {
+		st.sfSince = now
+	}
+	if sf.Since.IsZero() {
+		sf.Since = st.sfSince
+	}
+	sf.Serving = p.ModelReady.Value
+	modelDesired := countOr(p.ModelDesired, hpaDesired(p.ModelHPA))
+	srvDesired := countOr(p.ServerDesired, hpaDesired(p.ServerHPA))
+	srvReady := p.ServerReady.Value
+	med := p.Readiness.Median
+	sh := p.ServerHPA
+	switch {
+	case p.Link == LinkUnscheduled:
+		sf.Transient, sf.Why = false, "Seldon has not placed the Model on any Server"
+	case p.Server == nil:
+		sf.Transient, sf.Why = false, fmt.Sprintf("Server %s does not exist", orUnset(p.ServerName))
+	case sh == nil && srvDesired < modelDesired:
+		sf.Transient, sf.Why = false, fmt.Sprintf("no Server HPA: nothing scales Server %s from %d to the Model's %d replicas", p.ServerName, srvDesired, modelDesired)
+	case sh != nil && sh.MaxReplicas < modelDesired:
+		sf.Transient, sf.Why = false, fmt.Sprintf("Server HPA %s max %d is below the Model's %d desired replicas", sh.Name, sh.MaxReplicas, modelDesired)
+	case srvDesired >= modelDesired:
+		sf.Transient = true
+		sf.Why = fmt.Sprintf("Server %s is scaling to %d: %d ready", p.ServerName, srvDesired, srvReady)
+		if srvReady >= modelDesired {
+			sf.Why = fmt.Sprintf("Server %s has %d ready replicas; the Model's replicas are loading", p.ServerName, srvReady)
+		}
+		if start, ok := st.srv.oldestPending(); ok && med > 0 {
+			sf.ExpectedClear = start.Add(med)
+		}
+	case !p.Skew.Alert:
+		sf.Transient = true
+		sf.Why = fmt.Sprintf("the Server HPA has not followed the Model yet (Server desired %d, Model %d; normal skew is up to %s)",
+			srvDesired, modelDesired, FormatDuration(p.Skew.Bound))
+		if next, ok := st.server.nextSync(now); ok && med > 0 {
+			sf.ExpectedClear = now.Add(next + med)
+		}
+	default:
+		sf.Transient = false
+		sf.Why = fmt.Sprintf("Server desired %d has stayed below the Model's %d for %s (normal skew is up to %s)",
+			srvDesired, modelDesired, FormatDuration(now.Sub(p.Skew.DifferentSince)), FormatDuration(p.Skew.Bound))
+	}
+	if !sf.ExpectedClear.IsZero() && sf.ExpectedClear.Before(now) {
+		sf.ExpectedClear = now
+	}
+	p.ScheduleFailed = &sf
+}
+
+func hpaDesired(h *HPA) int32 {
+	if h == nil {
+		return 0
+	}
+	return h.DesiredReplicas
+}
+
+func countOr(c Count, v int32) int32 {
+	if c.Known {
+		return c.Value
+	}
+	return v
+}
