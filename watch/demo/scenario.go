@@ -15,6 +15,9 @@ type pairSpec struct {
 	storageURI               string
 	requirements             []string
 	deployment               bool // the Server runs as a Deployment, not a StatefulSet
+	// noServerRef leaves spec.server unset, as the Seldon docs do: the scheduler places
+	// the Model and writes .status.selector "server=<name>".
+	noServerRef bool
 
 	modelHPA, serverHPA *hpaSpec // nil: no such HPA
 	// hpaPhase is when the pair's HPAs were created within the 15 s sync period.
@@ -38,6 +41,16 @@ type pairSpec struct {
 	// deployAt, when positive, creates the pair during the story (relative to its start)
 	// instead of having it run from the beginning.
 	deployAt time.Duration
+
+	// Seldon 2.9-2.11: seldon210 writes status.modelgwReady; scheduler lets Seldon's
+	// scheduler resize the Server on ScheduleFailed (autoscalingServerEnabled), through
+	// the operator, whose managedFields manager is "manager"; partialMin lets the
+	// scheduler place fewer replicas than asked and call the Model available (2.9).
+	seldon210, scheduler, partialMin bool
+	// keda makes the Model HPA KEDA's: named keda-hpa-MODEL, owned by a ScaledObject.
+	keda bool
+	// modelExtra makes the Model ask for this many replicas more than the Server has.
+	modelExtra int32
 }
 
 // Behaviors used by the scenarios. seldonBehavior follows Seldon's best-practice
@@ -106,13 +119,14 @@ func newPair(ns, modelName, server string, kind runtimeKind, target float64, min
 	return s
 }
 
-// irisa0 is the featured pair of Seldon's HPA docs: at +0 its load ramps from 2.4 to
+// irisa0 is the featured pair of Seldon's HPA docs, without spec.server as there: at +0 its load ramps from 2.4 to
 // 9.5 rps, so the Model HPA (whose timer runs 7 s ahead of its twin's) scales to 2
 // and then 3 while the Server's new replicas are still starting: a transient
 // ScheduleFailed that clears each time.
 func irisa0(rampStart time.Duration) pairSpec {
 	s := newPair("seldon-mesh", "irisa0", "mlserver", sklearn, 3, 1, 3,
 		ramp(2.4, 8.4, rampStart, 2*time.Minute, 12*time.Minute))
+	s.noServerRef = true
 	s.hpaPhase = 2 * time.Second
 	s.serverHPA.created = 7 * time.Second
 	s.startDelay, s.startJitter = 20*time.Second, 4*time.Second
@@ -144,6 +158,8 @@ func scenario(o Options) ([]pairSpec, error) {
 		specs = blueGreen()
 	case ScenarioDrift:
 		specs = drift()
+	case ScenarioSeldon:
+		specs = seldonToday()
 	case ScenarioMany:
 		n := o.Pairs
 		if n == 0 {
@@ -211,6 +227,7 @@ func mixed() []pairSpec {
 	sum := newPair("seldon-mesh", "llm-summarizer", "mlserver-llm", llm, 2.5, 1, 4,
 		diurnal{low: 1.5, high: 9, period: 28 * time.Minute, peakAt: 6 * time.Minute})
 	sum.serverHPA = nil
+	sum.noServerRef = true // paired by where the scheduler placed it: no Server HPA names it
 	sum.initial = 2
 	sum.hpaPhase = 6 * time.Second
 	out = append(out, sum)
@@ -228,6 +245,7 @@ func mixed() []pairSpec {
 	v2 := newPair("seldon-mesh", "fraud-detector-v2", "mlserver-fraud-v2", xgboost, 5, 1, 3,
 		ramp(0, 3.5, 4*time.Minute+20*time.Second, 2*time.Minute, -1))
 	v2.deployAt = 4 * time.Minute
+	v2.noServerRef = true // its Server HPA's describedObject pairs it until the scheduler places it
 	v2.serverHPA.created = 2 * time.Second
 	v2.age = 0
 	out = append(out, v2)
@@ -393,5 +411,60 @@ func generated(seed uint64, prefix string, n, offset int) []pairSpec {
 		}
 		out = append(out, s)
 	}
+	return out
+}
+
+// seldonToday is Seldon 2.9-2.11 as an on-call engineer meets it.
+func seldonToday() []pairSpec {
+	var out []pairSpec
+	today := func(s pairSpec) pairSpec { s.seldon210 = true; return s }
+
+	// The scheduler (autoscalingServerEnabled) scales mlserver-fight up on ScheduleFailed;
+	// the Server HPA, whose max is 2, scales it back: they fight.
+	fight := today(newPair("seldon-mesh", "iris-fight", "mlserver-fight", sklearn, 3, 1, 4,
+		ramp(4, 10.5, -20*time.Minute, 3*time.Minute, -1)))
+	fight.serverHPA.max = 2
+	fight.scheduler = true
+	fight.initial = 2
+	fight.hpaPhase = 3 * time.Second
+	out = append(out, fight)
+
+	// Partial scheduling (2.9): the Model asks for 3 with minReplicas 1; the Server has 2;
+	// Seldon places 2 and calls the Model available.
+	partial := today(newPair("seldon-mesh", "iris-partial", "mlserver-partial", sklearn, 3, 1, 3, steady(5)))
+	partial.modelHPA, partial.serverHPA = nil, nil
+	partial.modelMin, partial.partialMin = ptr(int32(1)), true
+	partial.initial, partial.modelExtra = 2, 1
+	out = append(out, partial)
+
+	// Scaled to zero (2.10): ModelReady False, ModelScaledDown; neutral.
+	idle := today(newPair("seldon-mesh", "iris-idle", "mlserver-idle", sklearn, 3, 1, 3, steady(0)))
+	idle.modelHPA, idle.serverHPA = nil, nil
+	idle.initial = 0
+	out = append(out, idle)
+
+	// The Server's own maxReplicas 3 below its HPA's 5: at the peak the operator refuses
+	// the HPA's 4 (a terminal error, 2.10).
+	capped := today(newPair("seldon-mesh", "iris-capped", "mlserver-capped", sklearn, 3, 1, 5,
+		ramp(5, 13, -15*time.Minute, 2*time.Minute, -1)))
+	capped.serverMax = ptr(int32(3))
+	capped.initial = 2
+	capped.hpaPhase = 6 * time.Second
+	out = append(out, capped)
+
+	// KEDA owns the Model's HPA; Seldon's scheduler sizes the Server.
+	keda := today(newPair("seldon-mesh", "iris-keda", "mlserver-keda", sklearn, 3, 1, 4, steady(5.5)))
+	keda.keda, keda.scheduler = true, true
+	keda.modelHPA.name = "keda-hpa-iris-keda"
+	keda.serverHPA = nil
+	keda.initial = 2
+	keda.hpaPhase = 9 * time.Second
+	out = append(out, keda)
+
+	// A healthy twin pair, as the docs have it, on Seldon 2.10.
+	ok := today(newPair("seldon-mesh", "churn-xgb", "mlserver-churn", xgboost, 4, 1, 4, steady(6.8)))
+	ok.initial = 2
+	ok.hpaPhase = 5 * time.Second
+	out = append(out, ok)
 	return out
 }

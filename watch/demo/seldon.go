@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -27,13 +28,16 @@ type modelState struct {
 	generation     int64
 	observed       int64
 	statusReplicas int32
-	selector       bool
+	selector       bool   // the operator has written the scheduler's status
+	placed         string // the Server the scheduler placed the Model on; "" until then
 	conds          []cond
 	state          string
 	ready          bool
 }
 
 type serverState struct {
+	// writtenAt is when Seldon's operator last wrote spec.replicas (its managedFields time).
+	writtenAt      time.Time
 	spec           int32
 	generation     int64
 	observed       int64
@@ -124,7 +128,8 @@ func (p *pair) livePods() int32 {
 // all ready and loaded, as if it had been running for a while.
 func (p *pair) init() {
 	n := p.spec.initial
-	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1, observed: 1, statusReplicas: n, selector: true}
+	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1, observed: 1, statusReplicas: n, selector: true,
+		placed: p.spec.server}
 	p.sv = serverState{spec: n, generation: 1, observed: 1, statusReplicas: n}
 	p.wl = workloadState{exists: true, spec: n, generation: 1, observed: 1, replicas: n, ready: n, availSince: p.created}
 	for i := int32(0); i < n; i++ {
@@ -136,6 +141,17 @@ func (p *pair) init() {
 		{typ: "Ready", status: "True", since: p.created},
 	}
 	p.m.state, p.m.ready = stateAvailable, true
+	if n == 0 && p.spec.seldon210 {
+		p.m.conds = []cond{
+			{typ: "ModelReady", status: "False", message: stateScaledDown, since: p.created},
+			{typ: "Ready", status: "False", message: stateScaledDown, since: p.created},
+		}
+		p.m.state, p.m.ready = stateScaledDown, false
+	}
+	if p.spec.modelExtra > 0 {
+		p.m.spec += p.spec.modelExtra
+		p.m.statusReplicas = p.m.spec
+	}
 	p.sv.conds = []cond{
 		{typ: "Ready", status: "True", since: p.created},
 		{typ: "StatefulSetOrDeploymentReady", status: "True", reason: p.workloadKind() + " replicas matches desired replicas", since: p.created},
@@ -210,8 +226,17 @@ func (p *pair) scheduleModel() {
 	p.m.statusReplicas = spec // available + unavailable, as the scheduler reports it
 	p.m.observed = p.m.generation
 	p.m.selector = true
+	if ready > 0 || p.loaded > 0 {
+		// A Model without spec.server lands on this Server because it is the only one
+		// whose capabilities match its requirements.
+		p.m.placed = p.spec.server
+	}
 	inflight := p.activeLoads()
 	switch {
+	case spec == 0 && p.spec.seldon210:
+		p.loaded = 0
+		p.cancelLoads(0)
+		p.setModelState(stateScaledDown)
 	case spec <= p.loaded:
 		p.loaded = spec // unload the extra replicas
 		p.cancelLoads(0)
@@ -226,11 +251,31 @@ func (p *pair) scheduleModel() {
 		p.setModelState(stateProgressing)
 	case ready == 0:
 		p.setModelStateReason(stateFailed, ReasonNoServers)
+	case p.spec.partialMin && p.spec.modelMin != nil && ready >= *p.spec.modelMin:
+		// Seldon 2.9: min replicas placed, the Model is available with fewer than asked.
+		for i := p.loaded + inflight; i < ready; i++ {
+			p.startLoad()
+		}
+		p.setModelState(stateAvailable)
 	default:
 		p.setModelState(stateFailed)
+		if p.spec.scheduler && p.sv.spec < spec {
+			// Seldon 2.10: the scheduler asks the operator for the Server replicas.
+			p.c.sched.after(jitter(p.rng, operatorDelay, 150*time.Millisecond), func() { p.seldonScaleServer(spec) })
+		}
 	}
 	p.writeModel()
 	p.writeServer()
+}
+
+// seldonScaleServer is Seldon's operator patching Server.spec.replicas at the scheduler's
+// request; unlike the HPA's /scale writes, it shows in managedFields.
+func (p *pair) seldonScaleServer(n int32) {
+	if p.sv.spec >= n {
+		return
+	}
+	p.sv.writtenAt = p.now()
+	p.scaleServer(n)
 }
 
 func (p *pair) activeLoads() int32 {
@@ -324,6 +369,15 @@ func (p *pair) setModelStateReason(state, reason string) {
 // StatefulSet (pods in parallel) and the workload controller creating or removing pods.
 func (p *pair) reconcileServer() {
 	spec := p.sv.spec
+	if mx := p.spec.serverMax; p.spec.seldon210 && mx != nil && spec > *mx {
+		// Seldon 2.10: replicas outside the Server's own range are a terminal error.
+		p.sv.conds = setKnative(p.sv.conds, cond{typ: "StatefulSetOrDeploymentReady", status: "False",
+			message: fmt.Sprintf("scaling spec is invalid: number of replicas %d must be <= max replicas %d", spec, *mx)}, p.now())
+		p.sv.conds = setKnative(p.sv.conds, cond{typ: "Ready", status: "False"}, p.now())
+		p.sv.observed = p.sv.generation
+		p.writeServer()
+		return
+	}
 	p.sv.statusReplicas = spec
 	p.sv.observed = p.sv.generation
 	if !p.wl.exists {
@@ -498,4 +552,13 @@ func (p *pair) modelRef() objRef {
 
 func (p *pair) serverRef() objRef {
 	return objRef{apiVersion: seldonAPIVersion, kind: "Server", ns: p.spec.namespace, name: p.spec.server, uid: p.serverUID}
+}
+
+// modelSelector is the Model's .status.selector as Seldon's operator writes it:
+// "server=" + the scheduler's server name, empty until the scheduler has reported.
+func (p *pair) modelSelector() string {
+	if !p.m.selector {
+		return ""
+	}
+	return "server=" + p.m.placed
 }
