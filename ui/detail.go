@@ -142,7 +142,7 @@ func (a *App) buildDetail(st *themes.Styles) []string {
 		if sf.Serving > 0 {
 			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
 		} else {
-			txt += ". The replicas already loaded keep serving."
+			txt += ". No replica is loaded yet, so the Model serves nothing."
 		}
 		kv("Schedule", txt)
 	}
