@@ -17,6 +17,9 @@ const (
 // MetricsAPIServices are the APIServices twinscale reads, in the order the header names them.
 var MetricsAPIServices = []string{CustomMetricsV1beta2, CustomMetricsV1beta1, ExternalMetricsV1beta1}
 
+// TotalFromMetricsAPI is Forecast.TotalFrom when the total came from the custom metrics API.
+const TotalFromMetricsAPI = "custom metrics API"
+
 // ResourceAPIServices is the key of Inventory.Access and MetricsAPIState.Access for APIServices.
 const ResourceAPIServices = "apiservices"
 

@@ -347,7 +347,9 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 		}
 		return src, c.Querier(), c.Now, nil
 	}
-	if !o.prom.Enabled() {
+	ctxName, _ := o.kubeContext()
+	po := o.promFor(ctxName)
+	if !po.Enabled() {
 		return nil, nil, nil, &exitErr{code: exitPrometheus, err: fmt.Errorf("whatif: %w (or replay a --recording)", prom.ErrNotConfigured)}
 	}
 	src, err := openSource(ctx, o.rootOptions)
@@ -359,10 +361,13 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 		src.stop()
 		return nil, nil, nil, err
 	}
-	q, err := newQuerier(o.rootOptions, cfg)
+	q, err := newQuerier(o.rootOptions, po, cfg)
 	if err != nil {
 		src.stop()
 		return nil, nil, nil, &exitErr{code: exitPrometheus, err: err}
+	}
+	if po.ClusterLabel != "" {
+		q = prom.ForCluster(q, po.ClusterLabel, po.Cluster)
 	}
 	return src, q, time.Now, nil
 }
