@@ -86,7 +86,7 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 		if sf.Serving > 0 {
 			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
 		} else {
-			txt += ". The replicas already loaded keep serving."
+			txt += ". No replica is loaded yet, so the Model serves nothing."
 		}
 		kv("Schedule", txt)
 	}
