@@ -128,7 +128,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	if !p.Skew.PhaseKnown || p.Skew.ModelPhase != 3*time.Second || p.Skew.PhaseOffset != 0 {
 		t.Fatalf("phase %+v", p.Skew)
 	}
-	want := "→ 3 at the next sync in ~6 s: 8.9 rps / 3 per replica"
+	want := "→ 3 at the next sync in ~6s: 8.9 rps / 3 per replica"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("forecast %q, want %q", got, want)
 	}
@@ -163,7 +163,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	w.rps, w.mhSeq = 20, 2
 	w.mhAvg = 10
 	p = apply(a, at(45), w)
-	want = "→ 6 at the next sync in ~15 s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
+	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("capped forecast %q, want %q", got, want)
 	}
@@ -184,7 +184,7 @@ func TestAnalyzerForecastStabilizedAndAtMax(t *testing.T) {
 		t.Errorf("forecast %q, want %q", got, want)
 	}
 	if !p.ModelForecast.Approximate {
-		t.Error("memory seen for 15 s should be approximate")
+		t.Error("memory seen for 15s should be approximate")
 	}
 
 	// At max with more load: TS206 on both HPAs.
@@ -286,7 +286,7 @@ func TestAnalyzerSkew(t *testing.T) {
 	}
 	p = apply(a, at(431), w)
 	if f := hasRule(p, RuleSkew); !p.Skew.Alert || f == nil ||
-		!strings.Contains(f.Message, "twin HPAs disagree for 31 s (Model 4, Server 3): the Server HPA should go 3 → 4 and has not for 31 s") {
+		!strings.Contains(f.Message, "twin HPAs disagree for 31s (Model 4, Server 3): the Server HPA should go 3 → 4 and has not for 31s") {
 		t.Fatalf("no alert beyond the bound: %+v %v", p.Skew, p.Findings)
 	}
 	if p.Health != Warning {
@@ -344,7 +344,7 @@ func TestAnalyzerScheduleFailedTransient(t *testing.T) {
 		t.Fatalf("transient %+v", sf)
 	}
 	f := hasRule(p, RuleScheduleFailedTrans)
-	if f == nil || f.Severity != Info || !strings.Contains(f.Message, "expected to clear in ~40 s") ||
+	if f == nil || f.Severity != Info || !strings.Contains(f.Message, "expected to clear in ~40s") ||
 		!strings.Contains(f.Message, "the 2 loaded replicas keep serving") || !strings.Contains(f.Message, sf.Reason) {
 		t.Fatalf("finding %+v", p.Findings)
 	}
@@ -425,7 +425,7 @@ func TestAnalyzerReadinessVsPolicy(t *testing.T) {
 		t.Fatalf("readiness %+v", p.Readiness)
 	}
 	f := hasRule(p, RuleReadinessVsPolicy)
-	if f == nil || !strings.Contains(f.Message, "~1 m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
+	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
 		t.Fatalf("advice %v", p.Findings)
 	}
 }
@@ -603,7 +603,7 @@ func TestAnalyzerStaleMetric(t *testing.T) {
 	}
 	f := hasRule(p, RuleMetricStale)
 	if f == nil || f.Badge != "stale" || f.Severity != SeverityWarning ||
-		f.Message != "no infer_rps from Prometheus for Model irisa0 in the last two polls (last sample: 45 s ago); forecasts use the HPA's own metric" {
+		f.Message != "no infer_rps from Prometheus for Model irisa0 in the last two polls (last sample: 45s ago); forecasts use the HPA's own metric" {
 		t.Fatalf("finding %+v", f)
 	}
 	if fc := p.ModelForecast; fc.TotalFrom != "hpa" || fc.Total != 6 || fc.Desired != 2 {

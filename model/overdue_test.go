@@ -32,10 +32,10 @@ func TestAnalyzerOverdue(t *testing.T) {
 	p = apply(a, at(474), w)
 	f := hasRule(p, RuleHPAOverdue)
 	if !p.ServerForecast.Overdue || p.ServerForecast.OverdueFor.Seconds() != 74 || f == nil ||
-		!strings.Contains(f.Message, "has owed the move 2 → 4 for 1 m 14 s without a status update") {
+		!strings.Contains(f.Message, "has owed the move 2 → 4 for 1m14s without a status update") {
 		t.Fatalf("not overdue: %+v %v", p.ServerForecast, p.Findings)
 	}
-	if got, want := OverdueText([]Pair{p}), "controller behind: 2 HPAs overdue, oldest 1 m 14 s"; got != want {
+	if got, want := OverdueText([]Pair{p}), "controller behind: 2 HPAs overdue, oldest 1m14s"; got != want {
 		t.Errorf("header %q, want %q", got, want)
 	}
 	if p.Health != Warning {

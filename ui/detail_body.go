@@ -42,11 +42,20 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 		traffic += " · sampled " + clock(p.Metric.SampledAt, d.c.loc)
 	}
 	kv("Traffic", traffic)
+	if t, ok := hpaSeesText(p.Metric); ok {
+		kv("HPA sees", t)
+	}
+	if p.Mode != "" {
+		kv("Scaled by", p.Mode.Text())
+	}
+	if s := seldonStateText(p); s != "" {
+		kv("Seldon", s)
+	}
 	kv("Latency", latencyText(p.Metric))
 	kv("Errors", errorText(p.Metric))
 	kv("Skew", skewText(p.Skew, snap.Taken))
 	if p.Readiness.Samples > 0 {
-		kv("Readiness", "new Server replicas become ready in ~"+dur(p.Readiness.Median)+
+		kv("Readiness", "new Server replicas become ready in ~"+model.FormatDuration(p.Readiness.Median)+
 			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
 	}
 	if p.Link != "" {
@@ -77,7 +86,7 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 		if sf.Serving > 0 {
 			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
 		} else {
-			txt += ". The replicas already loaded keep serving."
+			txt += ". No replica is loaded yet, so the Model serves nothing."
 		}
 		kv("Schedule", txt)
 	}
@@ -170,11 +179,11 @@ func latencyText(m model.PairMetric) string {
 func durSeconds(s float64) string {
 	switch {
 	case s < 0.001:
-		return num(s*1e6) + " µs"
+		return model.FormatNumber(s*1e6) + " µs"
 	case s < 1:
-		return num(s*1e3) + " ms"
+		return model.FormatNumber(s*1e3) + " ms"
 	}
-	return num(s) + " s"
+	return model.FormatNumber(s) + " s"
 }
 
 // errorText prints the non-2xx rate and its share of traffic.
@@ -182,9 +191,9 @@ func errorText(m model.PairMetric) string {
 	if !m.HasErrors || !finite(m.ErrorRate) {
 		return "n/a"
 	}
-	s := num(m.ErrorRate) + " non-2xx rps"
+	s := model.FormatNumber(m.ErrorRate) + " non-2xx rps"
 	if m.Known && finite(m.RPS) && m.RPS > 0 {
-		s += " (" + num(100*m.ErrorRate/m.RPS) + "% of requests)"
+		s += " (" + model.FormatNumber(100*m.ErrorRate/m.RPS) + "% of requests)"
 	}
 	return s
 }
@@ -213,10 +222,10 @@ func skewText(s model.Skew, ref time.Time) string {
 		parts = append(parts, txt)
 	}
 	if s.LastLag > 0 {
-		parts = append(parts, "last lag "+dur(s.LastLag))
+		parts = append(parts, "last lag "+model.FormatDuration(s.LastLag))
 	}
 	if s.PhaseKnown {
-		parts = append(parts, "sync phase model "+dur(s.ModelPhase)+" / server "+dur(s.ServerPhase))
+		parts = append(parts, "sync phase model "+model.FormatDuration(s.ModelPhase)+" / server "+model.FormatDuration(s.ServerPhase))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -233,8 +242,9 @@ func forecastText(f *model.Forecast, h *model.HPA) string {
 	if s == "" {
 		s = itoa(f.Current) + " → " + itoa(f.Desired)
 	}
-	if f.NextSync > 0 && !strings.Contains(s, "sync") {
-		s += " (next sync in ~" + dur(f.NextSync) + ")"
+	// A rescale's text already says when it happens.
+	if f.NextSync > 0 && !f.Decision.Rescale {
+		s += " (next sync in ~" + model.FormatDuration(f.NextSync) + ")"
 	}
 	if f.Limited != "" {
 		s += "; limited: " + clean(f.Limited)
@@ -297,4 +307,33 @@ func pairedBy(p *model.Pair) string {
 		txt += " · ! the Server HPA describes Model " + e.Model + ", which runs on " + e.Server
 	}
 	return txt
+}
+
+// hpaSeesText is the custom metrics API's value (what the HPA controller divides) or why
+// twinscale could not read it; false when it was not asked.
+func hpaSeesText(m model.PairMetric) (string, bool) {
+	switch {
+	case m.HasAPIValue:
+		return rps(m.APIValue) + " from the custom metrics API (the forecast uses it)", true
+	case m.APIProblem != "":
+		return clean(m.APIProblem) + "; the forecast uses Prometheus", true
+	}
+	return "", false
+}
+
+// seldonStateText is the pair's Seldon 2.9+ state and modelgwReady on one line.
+func seldonStateText(p *model.Pair) string {
+	var parts []string
+	switch p.State {
+	case model.StatePartial:
+		parts = append(parts, "! partial: "+clean(p.StateText))
+	case model.StateScaledToZero:
+		parts = append(parts, "· scaled to 0: "+clean(p.StateText))
+	case model.StateScalingSpecInvalid:
+		parts = append(parts, "✗ "+clean(p.StateText))
+	}
+	if p.ModelgwReady != "" {
+		parts = append(parts, "modelgwReady "+clean(p.ModelgwReady))
+	}
+	return strings.Join(parts, " · ")
 }

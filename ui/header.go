@@ -40,6 +40,9 @@ func header(c *common, t *tableView) []string {
 		line1 = append(line1, s)
 	}
 	line1 = append(line1, promSeg(snap))
+	if m := snap.MetricsAPI.Short(); m != "" {
+		line1 = append(line1, seg{"! " + m, toneWarning})
+	}
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	if c.rows.critical > 0 {
@@ -73,9 +76,9 @@ func header(c *common, t *tableView) []string {
 		// "controller behind: 212 HPAs overdue, oldest 1m14s"; the count and age alone when narrow.
 		txt := plural(n, "HPA") + " overdue"
 		if c.w >= 100 {
-			txt = "! controller behind: " + txt + ", oldest " + dur(c.rows.oldestOverdue)
+			txt = "! controller behind: " + txt + ", oldest " + model.FormatDuration(c.rows.oldestOverdue)
 		} else {
-			txt = "! " + txt + " " + dur(c.rows.oldestOverdue)
+			txt = "! " + txt + " " + model.FormatDuration(c.rows.oldestOverdue)
 		}
 		line2 = append(line2, seg{txt, toneWarning})
 	}
@@ -169,7 +172,7 @@ func (c *common) dataAge() string {
 	if age < staleAfter {
 		return ""
 	}
-	return "data " + dur(age.Truncate(time.Second)) + " old"
+	return "data " + model.FormatDuration(age.Truncate(time.Second)) + " old"
 }
 
 // seg is one header segment.

@@ -80,10 +80,10 @@ func TestOverdueIntegration(t *testing.T) {
 			f = &p.Findings[i]
 		}
 	}
-	if f == nil || f.Subject.Name != "iris-server" || !strings.Contains(f.Message, "has owed the move 1 → 3 for 5 m 1 s") {
+	if f == nil || f.Subject.Name != "iris-server" || !strings.Contains(f.Message, "has owed the move 1 → 3 for 5m1s") {
 		t.Fatalf("finding %+v in %v", f, p.Findings)
 	}
-	if got := model.OverdueText([]model.Pair{p}); got != "controller behind: 1 HPA overdue, oldest 5 m 1 s" {
+	if got := model.OverdueText([]model.Pair{p}); got != "controller behind: 1 HPA overdue, oldest 5m1s" {
 		t.Errorf("header %q", got)
 	}
 
