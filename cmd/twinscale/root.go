@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -201,6 +202,9 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	if err := o.roll.validate(); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if err := o.needTerminal(); err != nil {
+		return err
+	}
 	set, theme, flash, err := o.loadThemes()
 	if err != nil {
 		return err
@@ -230,6 +234,18 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}
+	}
+	return nil
+}
+
+// needTerminal refuses to draw the dashboard into a pipe or a file, where it would leave a blank
+// screen and exit 0: a script wants `twinscale snapshot`.
+func (o *rootOptions) needTerminal() error {
+	if len(o.program) > 0 {
+		return nil // tests drive the program with their own input and output
+	}
+	if f, ok := o.stdout.(*os.File); ok && !term.IsTerminal(f.Fd()) {
+		return &exitErr{code: exitError, err: errors.New("stdout is not a terminal; use `twinscale snapshot` to print the pairs")}
 	}
 	return nil
 }

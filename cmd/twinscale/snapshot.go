@@ -72,6 +72,13 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if o.theme != "" && o.theme != themes.Auto {
+		// A bad --theme is exit 6 whether or not the output is coloured.
+		dir, _ := themes.UserDir()
+		if _, err := themes.Find(o.theme, dir); err != nil {
+			return &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
+		}
+	}
 	closeLog, err := setupLogging(o.logFile, o.logLevel, o.stderr)
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
