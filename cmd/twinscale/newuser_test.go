@@ -47,3 +47,34 @@ func TestDemoSaysWhatItIgnores(t *testing.T) {
 		t.Errorf("plain --demo warns: %q", errOut)
 	}
 }
+
+// TestLogFileBadPathSaysWhy: an unwritable --log-file printed "(<nil>)" instead of the reason.
+func TestLogFileBadPathSaysWhy(t *testing.T) {
+	var errb bytes.Buffer
+	closeLog, err := setupLogging("/proc/nope/x.log", "info", &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeLog()
+	if msg := errb.String(); strings.Contains(msg, "<nil>") || !strings.Contains(msg, "cannot write the log file /proc/nope/x.log (mkdir /proc/nope") {
+		t.Errorf("stderr %q", msg)
+	}
+}
+
+// TestHelpValueNames: backticks in a flag's usage become its value name in --help, so they
+// must name the value, not quote a command; --sync-timeout 0 is refused up front.
+func TestHelpValueNames(t *testing.T) {
+	isolate(t)
+	_, out, _ := runCLI(t, "--help")
+	for _, want := range []string{"--record FILE ", "--snapshot-file FILE "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "--record twinscale") || strings.Contains(out, "--snapshot-file twinscale") {
+		t.Errorf("a command became a value name:\n%s", out)
+	}
+	if code, _, errOut := runCLI(t, "snapshot", "--demo", "--sync-timeout", "0"); code != exitError || !strings.Contains(errOut, "--sync-timeout 0s") {
+		t.Errorf("--sync-timeout 0: exit %d, %q", code, errOut)
+	}
+}

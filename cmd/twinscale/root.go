@@ -89,7 +89,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 		"colour theme: auto (from the terminal background), dark, light, high-contrast, colorblind, or a user theme name")
 	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
 	pf.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show a snapshot saved with `twinscale snapshot -o json` instead of a cluster")
+	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show the `FILE` saved with \"twinscale snapshot -o json\" instead of a cluster")
 	_ = cmd.MarkPersistentFlagFilename("snapshot-file", "json")
 	_ = cmd.MarkPersistentFlagFilename("log-file")
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)

@@ -72,6 +72,9 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if o.syncTimeout <= 0 {
+		return &exitErr{code: exitError, err: fmt.Errorf("--sync-timeout %v: want a positive duration such as 30s", o.syncTimeout)}
+	}
 	if o.theme != "" && o.theme != themes.Auto {
 		// A bad --theme is exit 6 whether or not the output is coloured.
 		dir, _ := themes.UserDir()
