@@ -99,7 +99,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	o.prom.AddFlags(pf)
 	o.demo.addFlags(pf)
 	o.roll.addFlags(cmd.Flags())
-	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd())
+	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd(), newWhatifCmd(o))
 	return cmd
 }
 

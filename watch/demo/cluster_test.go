@@ -451,6 +451,26 @@ func TestNewModelDeployedDuringTheStory(t *testing.T) {
 	if c, ok := model.FindCondition(m.Conditions, "ModelReady"); !ok || c.Message != "ScheduleFailed" || c.Reason != ReasonNoServers {
 		t.Fatalf("new model's ModelReady: %+v", c)
 	}
+	// Not placed yet (Seldon writes "server="), without spec.server, and its Server HPA is
+	// created 2 s after it: unscheduled; then the Server HPA's describedObject pairs it
+	// until the scheduler places it.
+	paired := func() model.Pair {
+		for _, p := range model.Join(inventory(t, c)) {
+			if p.ModelName == "fraud-detector-v2" {
+				return p
+			}
+		}
+		t.Fatal("no pair for fraud-detector-v2")
+		return model.Pair{}
+	}
+	if p := paired(); m.Server != "" || m.Selector != "server=" || p.Link != model.LinkUnscheduled || p.ServerName != "" {
+		t.Fatalf("right after deployment: spec.server %q, selector %q, paired by %q to %q", m.Server, m.Selector, p.Link, p.ServerName)
+	}
+	c.Step(2 * time.Second)
+	if p := paired(); p.Model.Selector != "server=" || p.Link != model.LinkServerHPA ||
+		p.ServerName != "mlserver-fraud-v2" || p.ServerHPA == nil || len(p.Shape) > 0 {
+		t.Fatalf("before scheduling: selector %q, paired by %q to %q, shape %v", p.Model.Selector, p.Link, p.ServerName, p.Shape)
+	}
 	stepUntil(t, c, 3*time.Minute, "the new pair computes its metric", func() bool {
 		h, err := cs.AutoscalingV2().HorizontalPodAutoscalers("seldon-mesh").Get(ctx, "fraud-detector-v2-model-hpa", metav1.GetOptions{})
 		return err == nil && h.Status.DesiredReplicas == 1 && len(h.Status.CurrentMetrics) == 1
@@ -461,7 +481,10 @@ func TestNewModelDeployedDuringTheStory(t *testing.T) {
 		t.Fatalf("no %q event: %v", want, reasons("fraud-detector-v2-model-hpa"))
 	}
 	u, _ = dyn.Resource(gvr.Models).Namespace("seldon-mesh").Get(ctx, "fraud-detector-v2", metav1.GetOptions{})
-	if m := kubeModel(u); m.AvailableReplicas != 1 {
-		t.Fatalf("new model available %d, want 1", m.AvailableReplicas)
+	if m := kubeModel(u); m.AvailableReplicas != 1 || m.Selector != "server=mlserver-fraud-v2" {
+		t.Fatalf("new model available %d, selector %q; want 1 and server=mlserver-fraud-v2", m.AvailableReplicas, m.Selector)
+	}
+	if p := paired(); p.Link != model.LinkScheduled || p.ServerName != "mlserver-fraud-v2" {
+		t.Fatalf("after scheduling: paired by %q to %q", p.Link, p.ServerName)
 	}
 }

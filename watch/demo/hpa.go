@@ -98,10 +98,7 @@ func (h *hpa) scale() (spec, status int32, selector string) {
 		}
 		return p.sv.spec, p.sv.statusReplicas, sel
 	}
-	sel := ""
-	if p.m.selector {
-		sel = "server=" + p.spec.server
-	}
+	sel := p.modelSelector()
 	spec = p.m.spec
 	if !p.m.specSet {
 		spec = 0 // a Model without spec.replicas: the scale reads 0

@@ -128,7 +128,9 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 	spec := map[string]any{
 		"storageUri":   s.storageURI,
 		"requirements": toAnySlice(s.requirements),
-		"server":       s.server,
+	}
+	if !s.noServerRef {
+		spec["server"] = s.server
 	}
 	if p.m.specSet {
 		spec["replicas"] = int64(p.m.spec)
@@ -148,7 +150,7 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 		status["conditions"] = knativeConditions(p.m.conds)
 	}
 	if p.m.selector {
-		status["selector"] = "server=" + s.server
+		status["selector"] = p.modelSelector()
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": seldonAPIVersion,

@@ -15,6 +15,9 @@ type pairSpec struct {
 	storageURI               string
 	requirements             []string
 	deployment               bool // the Server runs as a Deployment, not a StatefulSet
+	// noServerRef leaves spec.server unset, as the Seldon docs do: the scheduler places
+	// the Model and writes .status.selector "server=<name>".
+	noServerRef bool
 
 	modelHPA, serverHPA *hpaSpec // nil: no such HPA
 	// hpaPhase is when the pair's HPAs were created within the 15 s sync period.
@@ -106,13 +109,14 @@ func newPair(ns, modelName, server string, kind runtimeKind, target float64, min
 	return s
 }
 
-// irisa0 is the featured pair of Seldon's HPA docs: at +0 its load ramps from 2.4 to
+// irisa0 is the featured pair of Seldon's HPA docs, without spec.server as there: at +0 its load ramps from 2.4 to
 // 9.5 rps, so the Model HPA (whose timer runs 7 s ahead of its twin's) scales to 2
 // and then 3 while the Server's new replicas are still starting: a transient
 // ScheduleFailed that clears each time.
 func irisa0(rampStart time.Duration) pairSpec {
 	s := newPair("seldon-mesh", "irisa0", "mlserver", sklearn, 3, 1, 3,
 		ramp(2.4, 8.4, rampStart, 2*time.Minute, 12*time.Minute))
+	s.noServerRef = true
 	s.hpaPhase = 2 * time.Second
 	s.serverHPA.created = 7 * time.Second
 	s.startDelay, s.startJitter = 20*time.Second, 4*time.Second
@@ -211,6 +215,7 @@ func mixed() []pairSpec {
 	sum := newPair("seldon-mesh", "llm-summarizer", "mlserver-llm", llm, 2.5, 1, 4,
 		diurnal{low: 1.5, high: 9, period: 28 * time.Minute, peakAt: 6 * time.Minute})
 	sum.serverHPA = nil
+	sum.noServerRef = true // paired by where the scheduler placed it: no Server HPA names it
 	sum.initial = 2
 	sum.hpaPhase = 6 * time.Second
 	out = append(out, sum)
@@ -228,6 +233,7 @@ func mixed() []pairSpec {
 	v2 := newPair("seldon-mesh", "fraud-detector-v2", "mlserver-fraud-v2", xgboost, 5, 1, 3,
 		ramp(0, 3.5, 4*time.Minute+20*time.Second, 2*time.Minute, -1))
 	v2.deployAt = 4 * time.Minute
+	v2.noServerRef = true // its Server HPA's describedObject pairs it until the scheduler places it
 	v2.serverHPA.created = 2 * time.Second
 	v2.age = 0
 	out = append(out, v2)

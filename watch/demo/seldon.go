@@ -27,7 +27,8 @@ type modelState struct {
 	generation     int64
 	observed       int64
 	statusReplicas int32
-	selector       bool
+	selector       bool   // the operator has written the scheduler's status
+	placed         string // the Server the scheduler placed the Model on; "" until then
 	conds          []cond
 	state          string
 	ready          bool
@@ -124,7 +125,8 @@ func (p *pair) livePods() int32 {
 // all ready and loaded, as if it had been running for a while.
 func (p *pair) init() {
 	n := p.spec.initial
-	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1, observed: 1, statusReplicas: n, selector: true}
+	p.m = modelState{spec: n, specSet: !p.spec.noModelReplicas, generation: 1, observed: 1, statusReplicas: n, selector: true,
+		placed: p.spec.server}
 	p.sv = serverState{spec: n, generation: 1, observed: 1, statusReplicas: n}
 	p.wl = workloadState{exists: true, spec: n, generation: 1, observed: 1, replicas: n, ready: n, availSince: p.created}
 	for i := int32(0); i < n; i++ {
@@ -210,6 +212,11 @@ func (p *pair) scheduleModel() {
 	p.m.statusReplicas = spec // available + unavailable, as the scheduler reports it
 	p.m.observed = p.m.generation
 	p.m.selector = true
+	if ready > 0 || p.loaded > 0 {
+		// A Model without spec.server lands on this Server because it is the only one
+		// whose capabilities match its requirements.
+		p.m.placed = p.spec.server
+	}
 	inflight := p.activeLoads()
 	switch {
 	case spec <= p.loaded:
@@ -498,4 +505,13 @@ func (p *pair) modelRef() objRef {
 
 func (p *pair) serverRef() objRef {
 	return objRef{apiVersion: seldonAPIVersion, kind: "Server", ns: p.spec.namespace, name: p.spec.server, uid: p.serverUID}
+}
+
+// modelSelector is the Model's .status.selector as Seldon's operator writes it:
+// "server=" + the scheduler's server name, empty until the scheduler has reported.
+func (p *pair) modelSelector() string {
+	if !p.m.selector {
+		return ""
+	}
+	return "server=" + p.m.placed
 }

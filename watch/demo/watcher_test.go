@@ -78,6 +78,20 @@ func TestHeadlessWatcherSeesTheExpectedPairs(t *testing.T) {
 			t.Errorf("%s: server HPA %v, shape %v", k, p.ServerHPA != nil, p.Shape)
 		}
 	}
+	// As in the Seldon docs, irisa0 and llm-summarizer have no spec.server: the scheduler
+	// placed them and the pair comes from their .status.selector.
+	for k, p := range byModel {
+		want := model.LinkSpecServer
+		if k == "seldon-mesh/irisa0" || k == "seldon-mesh/llm-summarizer" {
+			want = model.LinkScheduled
+			if p.Model.Server != "" || p.Model.Selector != "server="+p.ServerName {
+				t.Errorf("%s: spec.server %q, selector %q", k, p.Model.Server, p.Model.Selector)
+			}
+		}
+		if p.Link != want {
+			t.Errorf("%s: paired by %q, want %q", k, p.Link, want)
+		}
+	}
 	if p := byModel["seldon-mesh/sentiment-bert"]; p.Workload == nil || p.Workload.Kind != "Deployment" {
 		t.Errorf("sentiment-bert's Server should run as a Deployment")
 	}

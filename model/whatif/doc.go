@@ -1,0 +1,16 @@
+// Package whatif replays a pair's real infer_rps history through its twin HPAs as the
+// HPA controller would, with the specs as they are (the baseline) or edited, and measures
+// what would have happened: ScheduleFailed time, time over capacity, replica-minutes,
+// scale events and skew.
+//
+// The controller's decision at each sync is model.DecideScale with the memory the
+// controller keeps (model.HPAMemory); this package adds time: a 15 s sync per HPA at its
+// own phase, the Model's spec and the Server's pods, Server pods that become ready after
+// a readiness delay, and Seldon's scheduler, which places Model replicas only on ready
+// Server replicas and otherwise reports ScheduleFailed, keeping the replicas it has.
+//
+// Not modelled: Model replica load time (a placed replica serves at once), the scale
+// subresource's .status.replicas lagging its spec, manual scaling and spec changes during
+// the replayed span (the specs in force at its end apply throughout), and a controller
+// that falls behind its 15 s period.
+package whatif

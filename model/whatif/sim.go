@@ -1,0 +1,287 @@
+package whatif
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/twinscale/twinscale/model"
+)
+
+// Sync is one simulated sync of one HPA.
+type Sync struct {
+	At   time.Time `json:"at"`
+	Side Side      `json:"side"`
+	// Metric is the infer_rps total the HPA read; NaN when it was missing.
+	Metric float64 `json:"metric"`
+	// From is the target's replicas before the sync; Desired what the HPA set.
+	From    int32 `json:"from"`
+	Desired int32 `json:"desired"`
+	// Raw is the metric's proposal before stabilization and limits; Ratio the usage ratio.
+	Raw   int32   `json:"raw"`
+	Ratio float64 `json:"ratio"`
+	// LimitedBy and Limit say what bounded the decision ("policy Pods 1/90s").
+	LimitedBy model.LimitKind `json:"limitedBy,omitempty"`
+	Limit     string          `json:"limit,omitempty"`
+	// Err says why no metric-based decision was made (the metric was missing).
+	Err string `json:"err,omitempty"`
+}
+
+// Point is the pair's state at one instant of the timeline.
+type Point struct {
+	At time.Time `json:"at"`
+	// RPS is infer_rps at that instant; NaN when missing.
+	RPS float64 `json:"rps"`
+	State
+	// Capacity is the target × the Model replicas serving.
+	Capacity       float64 `json:"capacity"`
+	ScheduleFailed bool    `json:"scheduleFailed"`
+}
+
+// Result is one simulation: every sync, the timeline and the summary.
+type Result struct {
+	Syncs   []Sync  `json:"syncs"`
+	Points  []Point `json:"points"`
+	Summary Summary `json:"summary"`
+}
+
+// sim is the state of one simulation run.
+type sim struct {
+	in      Input
+	maxAge  time.Duration
+	target  float64
+	s       State
+	sf      bool
+	pending []time.Time // when each starting Server pod becomes ready, oldest first
+	mMem    model.HPAMemory
+	sMem    model.HPAMemory
+	j       int // index of the first sample after the current instant
+	res     Result
+	acc     accumulator
+}
+
+// Simulate replays the input's span. It never fails: a missing metric is a sync that
+// keeps its replicas, as the controller does (ScalingActive False, FailedGetObjectMetric).
+func Simulate(in Input) Result {
+	r := &sim{in: in, maxAge: in.MaxAge, target: in.Target(), s: in.Init}
+	if r.maxAge <= 0 {
+		r.maxAge = model.SyncPeriod
+	}
+	step := in.Step
+	if step <= 0 {
+		step = model.SyncPeriod
+	}
+	if !in.End.After(in.Start) {
+		return r.res
+	}
+	// Pods starting at Start become ready one readiness delay later (at the latest).
+	for i := in.Init.ServerReady; i < in.Init.ServerReplicas; i++ {
+		r.pending = append(r.pending, in.Start.Add(in.ServerReady))
+	}
+	r.schedule()
+	if in.ModelHPA != nil {
+		r.seed(&r.mMem, *in.ModelHPA, in.ModelPhase, in.Init.ModelReplicas)
+	}
+	if in.ServerHPA != nil {
+		r.seed(&r.sMem, *in.ServerHPA, in.ServerPhase, in.Init.ServerReplicas)
+	}
+	never := in.End.Add(time.Hour)
+	nextM, nextS := never, never
+	if in.ModelHPA != nil {
+		nextM = firstSync(in.Start, in.ModelPhase)
+	}
+	if in.ServerHPA != nil {
+		nextS = firstSync(in.Start, in.ServerPhase)
+	}
+	n := int(in.End.Sub(in.Start)/model.SyncPeriod) + 1
+	r.res.Syncs = make([]Sync, 0, 2*n)
+	r.res.Points = make([]Point, 0, int(in.End.Sub(in.Start)/step)+1)
+	r.j = sort.Search(len(in.Metric), func(i int) bool { return in.Metric[i].At.After(in.Start) })
+	r.acc.begin(in.Start, r)
+	nextPoint := in.Start
+	cur := in.Start
+	for {
+		t := minTime(nextM, nextS, nextPoint, in.End)
+		if len(r.pending) > 0 {
+			t = minTime(t, r.pending[0])
+		}
+		if r.j < len(in.Metric) {
+			t = minTime(t, in.Metric[r.j].At)
+		}
+		if r.j > 0 {
+			if exp := in.Metric[r.j-1].At.Add(r.maxAge); exp.After(cur) {
+				t = minTime(t, exp)
+			}
+		}
+		r.acc.advance(cur, t, r)
+		cur = t
+		if !t.Before(in.End) {
+			break
+		}
+		for r.j < len(in.Metric) && !in.Metric[r.j].At.After(t) {
+			r.j++
+		}
+		for len(r.pending) > 0 && !r.pending[0].After(t) {
+			r.pending = r.pending[1:]
+			r.s.ServerReady++
+			r.schedule()
+		}
+		if t.Equal(nextM) {
+			r.syncModel(t)
+			nextM = nextM.Add(model.SyncPeriod)
+		}
+		if t.Equal(nextS) {
+			r.syncServer(t)
+			nextS = nextS.Add(model.SyncPeriod)
+		}
+		if t.Equal(nextPoint) {
+			r.point(t)
+			nextPoint = nextPoint.Add(step)
+		}
+		r.acc.observe(t, r)
+	}
+	r.acc.finish(in.End, r)
+	return r.res
+}
+
+// firstSync is the first instant at or after start whose phase within the sync period is phase.
+func firstSync(start time.Time, phase time.Duration) time.Time {
+	period := int64(model.SyncPeriod)
+	ph := ((int64(phase) % period) + period) % period
+	into := ((start.UnixNano() % period) + period) % period
+	d := (ph - into + period) % period
+	return start.Add(time.Duration(d))
+}
+
+func minTime(a time.Time, bs ...time.Time) time.Time {
+	for _, b := range bs {
+		if b.Before(a) {
+			a = b
+		}
+	}
+	return a
+}
+
+// metricNow is the value an HPA reads at the current instant (samples up to r.j-1).
+func (r *sim) metricNow(t time.Time) float64 {
+	if r.j == 0 {
+		return math.NaN()
+	}
+	smp := r.in.Metric[r.j-1]
+	if t.Sub(smp.At) >= r.maxAge {
+		return math.NaN()
+	}
+	return smp.V
+}
+
+// metricAt looks a value up anywhere in the history (for seeding before Start).
+func (r *sim) metricAt(t time.Time) float64 {
+	m := r.in.Metric
+	i := sort.Search(len(m), func(i int) bool { return m[i].At.After(t) })
+	if i == 0 || t.Sub(m[i-1].At) >= r.maxAge {
+		return math.NaN()
+	}
+	return m[i-1].V
+}
+
+// seed fills an HPA's memory with the recommendations the controller made over its
+// stabilization windows before Start, from the metric history there, with the replicas
+// taken as constant at their initial count. Without history before Start the memory
+// starts empty, as the controller's does for a new HPA.
+func (r *sim) seed(mem *model.HPAMemory, h model.HPA, phase time.Duration, replicas int32) {
+	window := model.DefaultDownscaleStabilization
+	if h.Behavior != nil {
+		up, down := model.EffectiveBehavior(h.Behavior)
+		window = max(up.Stabilization, down.Stabilization)
+	}
+	if len(r.in.Metric) == 0 || !r.in.Metric[0].At.Before(r.in.Start) || window <= 0 {
+		return
+	}
+	t := firstSync(r.in.Start.Add(-window), phase)
+	for ; t.Before(r.in.Start); t = t.Add(model.SyncPeriod) {
+		v := r.metricAt(t)
+		if math.IsNaN(v) {
+			continue
+		}
+		d := model.Decide(h, replicas, v, mem, t)
+		if d.Computed {
+			mem.Recommendations = append(mem.Recommendations, model.Recommendation{At: t, Replicas: d.Raw})
+		}
+		mem.Seeded = true
+	}
+}
+
+func (r *sim) syncModel(t time.Time) {
+	from := r.s.ModelReplicas
+	d := r.decide(*r.in.ModelHPA, from, &r.mMem, t, SideModel)
+	if d.Rescale {
+		r.s.ModelReplicas = d.Desired
+		r.acc.modelEvents++
+		r.schedule()
+	}
+}
+
+func (r *sim) syncServer(t time.Time) {
+	from := r.s.ServerReplicas
+	d := r.decide(*r.in.ServerHPA, from, &r.sMem, t, SideServer)
+	if !d.Rescale {
+		return
+	}
+	r.acc.serverEvents++
+	to := d.Desired
+	r.s.ServerReplicas = to
+	switch {
+	case to > from:
+		for i := from; i < to; i++ {
+			if r.in.ServerReady <= 0 {
+				r.s.ServerReady++
+			} else {
+				r.pending = append(r.pending, t.Add(r.in.ServerReady))
+			}
+		}
+	case to < from:
+		// A StatefulSet removes the highest ordinals first: the pods still starting.
+		drop := from - to
+		for drop > 0 && len(r.pending) > 0 {
+			r.pending = r.pending[:len(r.pending)-1]
+			drop--
+		}
+		r.s.ServerReady = max(0, r.s.ServerReady-drop)
+	}
+	r.schedule()
+}
+
+// decide runs one controller sync for one HPA (the target's status replicas taken equal
+// to its spec) and records it.
+func (r *sim) decide(h model.HPA, from int32, mem *model.HPAMemory, t time.Time, side Side) model.Decision {
+	total := r.metricNow(t)
+	d := model.Decide(h, from, total, mem, t)
+	mem.Record(t, d, from)
+	r.res.Syncs = append(r.res.Syncs, Sync{
+		At: t, Side: side, Metric: total, From: from, Desired: d.Desired, Raw: d.Raw, Ratio: d.Ratio,
+		LimitedBy: d.LimitedBy, Limit: d.Limit, Err: d.Err,
+	})
+	if !d.Computed && d.ScalingActive == model.ReasonFailedGetObjectMetric {
+		r.acc.missingSyncs++
+	}
+	return d
+}
+
+// schedule is Seldon's scheduler: it places the Model's replicas when the Server has
+// enough ready replicas, and otherwise reports ScheduleFailed and keeps what is placed.
+func (r *sim) schedule() {
+	if r.s.ModelReplicas <= r.s.ServerReady {
+		r.s.ModelAvailable = r.s.ModelReplicas
+		r.sf = false
+		return
+	}
+	r.sf = true
+	r.s.ModelAvailable = min(r.s.ModelAvailable, r.s.ServerReady)
+}
+
+func (r *sim) point(t time.Time) {
+	r.res.Points = append(r.res.Points, Point{
+		At: t, RPS: r.metricNow(t), State: r.s,
+		Capacity: r.target * float64(r.s.ModelAvailable), ScheduleFailed: r.sf,
+	})
+}

@@ -1,0 +1,122 @@
+package traffic
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/model/whatif"
+	"github.com/twinscale/twinscale/watch/traffic/traffictest"
+)
+
+var (
+	recOnce sync.Once
+	recPath string
+	recErr  error
+)
+
+// mixedRecording is 15 minutes of the demo's mixed story, recorded once per test binary.
+func mixedRecording(t *testing.T) string {
+	t.Helper()
+	recOnce.Do(func() {
+		dir, err := osMkdirTemp()
+		if err != nil {
+			recErr = err
+			return
+		}
+		recPath = filepath.Join(dir, "mixed.rec")
+		recErr = traffictest.RecordDemo(recPath, "mixed", 7, 15*time.Minute)
+	})
+	if recErr != nil {
+		t.Fatal(recErr)
+	}
+	return recPath
+}
+
+// TestBaselineReproducesTheDemo: replayed with the specs as they were, every pair of the demo's
+// mixed story (ramps, ScheduleFailed, spikes against a low max, blue-green, twin drift, a Model
+// deployed mid-story, a pair without a Server HPA) reproduces the desired replicas its real
+// HPAs recorded at ≥ 99% of their syncs.
+func TestBaselineReproducesTheDemo(t *testing.T) {
+	all, err := FromRecordingAll(mixedRecording(t), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 8 {
+		t.Fatalf("recording has %d pairs with HPAs", len(all))
+	}
+	var compared, matched, changes int
+	for _, r := range all {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Input.Key, r.Err)
+		}
+		in := r.Input
+		m := whatif.Match(in, whatif.Simulate(in))
+		// Per pair, a mismatch or two at the start is allowed: the controller's memory from
+		// before the recording is only estimated.
+		if m.Compared < 50 || m.Rate() < 0.97 {
+			t.Errorf("%s: %s; notes %v", in.Key, m, r.Notes.Lines)
+		}
+		for _, mm := range m.Mismatches {
+			t.Logf("%s %s %s sim %d real %d: %s", in.Key, mm.Sync.At.Format(time.TimeOnly), mm.Sync.Side, mm.Sync.Desired, mm.Real, mm.Why)
+		}
+		compared += m.Compared
+		matched += m.Matched
+		changes += len(in.RecordedModel) + len(in.RecordedServer)
+	}
+	t.Logf("%d of %d syncs matched over %d pairs; %d recorded desired changes", matched, compared, len(all), changes)
+	if float64(matched) < 0.99*float64(compared) {
+		t.Errorf("baseline matches %d of %d syncs, want ≥ 99%%", matched, compared)
+	}
+	if changes < 3*len(all) {
+		t.Fatalf("only %d desired changes recorded: the story does not scale enough to test anything", changes)
+	}
+}
+
+// TestWrongSpecDoesNotMatch is the control: the same recording replayed with a spec the
+// cluster did not have (another target) no longer reproduces the recorded decisions, so the
+// match above is not a tautology.
+func TestWrongSpecDoesNotMatch(t *testing.T) {
+	path := mixedRecording(t)
+	in, _, err := FromRecording(path, "seldon-mesh/irisa0", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := whatif.ParseSet("both.target=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ModelHPA, in.ServerHPA, err = whatif.Apply(in.ModelHPA, in.ServerHPA, []whatif.Edit{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := whatif.Match(in, whatif.Simulate(in)); m.Rate() > 0.97 {
+		t.Fatalf("a wrong target still matches: %s", m)
+	}
+}
+
+// TestFromRecordingReadsWhatTheHPAsRead: the metric of the replay inside the recording is the
+// value each HPA reported at its syncs, on each HPA's sync grid.
+func TestFromRecordingReadsWhatTheHPAsRead(t *testing.T) {
+	in, notes, err := FromRecording(mixedRecording(t), "seldon-mesh/irisa0", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.ModelHPA == nil || in.ServerHPA == nil || in.ServerReady <= 0 || !in.End.After(in.Start.Add(14*time.Minute)) {
+		t.Fatalf("input %+v, notes %v", in, notes)
+	}
+	phases := map[time.Duration]bool{}
+	for _, s := range in.Metric {
+		if !s.At.Before(in.Start) {
+			phases[time.Duration(s.At.UnixNano()%int64(model.SyncPeriod))] = true
+		}
+	}
+	if len(phases) != 2 || !phases[in.ModelPhase] || !phases[in.ServerPhase] {
+		t.Fatalf("samples inside the recording fall at phases %v, want the HPAs' %s and %s", phases, in.ModelPhase, in.ServerPhase)
+	}
+	if _, _, err := FromRecording(mixedRecording(t), "seldon-mesh/nope", 0); err == nil {
+		t.Fatal("an unknown pair replays")
+	}
+}
