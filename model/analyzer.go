@@ -173,6 +173,7 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 		st.lastPoll = p.Metric.SampledAt
 	}
 	live, liveOK := liveTotal(p)
+	api, apiOK := apiTotal(p)
 
 	if p.ModelHPA != nil {
 		st.model.observe(now, p.ModelHPA, p.Events, modelScale(p, p.ModelHPA).Status, memo)
@@ -190,10 +191,10 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	p.Skew = st.skew(now, p)
 	p.ModelForecast, p.ServerForecast = nil, nil
 	if h := p.ModelHPA; h != nil {
-		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, newPoll)
+		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	if h := p.ServerHPA; h != nil {
-		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, newPoll)
+		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
 	st.scheduleFailed(now, p)
 
@@ -213,6 +214,16 @@ func liveTotal(p *Pair) (float64, bool) {
 		return 0, false
 	}
 	return m.RPS, true
+}
+
+// apiTotal is the metric total the HPA controller itself reads from the custom metrics
+// API, when twinscale could read it: what the controller divides by the target's replicas.
+func apiTotal(p *Pair) (float64, bool) {
+	m := p.Metric
+	if !m.HasAPIValue || math.IsNaN(m.APIValue) || math.IsInf(m.APIValue, 0) || m.APIValue < 0 {
+		return 0, false
+	}
+	return m.APIValue, true
 }
 
 // modelScale is the Model's scale subresource as the Model HPA reads it.

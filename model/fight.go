@@ -75,8 +75,12 @@ func DetectFights(now time.Time, changes []Change) []Fight {
 // Text is the finding's message: "Server HPA mlserver-hpa and Seldon's scheduler fought
 // over Server mlserver: 3→2→3→2 in 4 m".
 func (f Fight) Text() string {
+	sizes := strings.Join(f.Sizes, "→")
+	if n := len(f.Sizes); n > 6 {
+		sizes = "…→" + strings.Join(f.Sizes[n-5:], "→") + fmt.Sprintf(" (%d writes)", n-1)
+	}
 	return fmt.Sprintf("%s and %s fought over %s %s: %s in %s",
-		f.Writers[0], f.Writers[1], f.Kind, f.Name, strings.Join(f.Sizes, "→"), FormatDuration(f.Span))
+		f.Writers[0], f.Writers[1], f.Kind, f.Name, sizes, FormatDuration(f.Span))
 }
 
 // fightHint is the fix for one fight, by who fought.

@@ -284,14 +284,18 @@ func (t *hpaTrack) nextSync(now time.Time) (time.Duration, bool) {
 	return d, true
 }
 
-func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK, newPoll bool) *Forecast {
+func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK bool, api float64, apiOK, newPoll bool) *Forecast {
 	f := &Forecast{Current: sc.Spec}
 	if m, _, err := pickMetric(*h); err == "" {
 		f.Target = m.Target
 	}
 	total, from := math.NaN(), ""
 	avg, hasAvg := reportedAverage(h)
+	source := SourcePrometheus
 	switch {
+	case apiOK:
+		// What the controller itself reads: the custom metrics API's value.
+		total, from, source = api, TotalFromMetricsAPI, SourceCustomMetrics
 	case liveOK:
 		total, from = live, "prometheus"
 	case hasAvg && sc.Status > 0:
@@ -349,7 +353,7 @@ func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveO
 		// Syncs that changed nothing leave no trace in status; the last recommendation stands.
 		mem.Recommendations = append(mem.Recommendations, Recommendation{At: now, Replicas: t.lastRaw})
 	}
-	d := DecideScale(*h, sc, total, &mem, now)
+	d := DecideSample(*h, sc, MetricInput{Value: total, Source: source}, &mem, now)
 	f.Decision = d
 	f.Desired, f.Ratio, f.Limited = d.Desired, d.Ratio, d.Limit
 	if next, ok := t.nextSync(now); ok {

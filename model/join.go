@@ -342,7 +342,9 @@ func (j *joiner) access(resource string) Access {
 // twinFlags flags an HPA without its twin.
 func (j *joiner) twinFlags(p *Pair) {
 	switch {
-	case p.ModelHPA != nil && p.ServerHPA == nil && p.ServerName != "":
+	case p.ModelHPA != nil && p.ServerHPA == nil && p.ServerName != "" && !IsKEDA(p.ModelHPA) &&
+		(p.Server == nil || !seldonWrites(p.Server.ReplicasWriter)):
+		// A KEDA HPA, or Seldon's scheduler sizing the Server (2.10), is no missing twin.
 		p.Shape = append(p.Shape, ShapeNoServerHPA)
 	case p.ModelHPA == nil && p.ServerHPA != nil:
 		p.Shape = append(p.Shape, ShapeNoModelHPA)

@@ -17,6 +17,9 @@ const (
 // MetricsAPIServices are the APIServices twinscale reads, in the order the header names them.
 var MetricsAPIServices = []string{CustomMetricsV1beta2, CustomMetricsV1beta1, ExternalMetricsV1beta1}
 
+// TotalFromMetricsAPI is Forecast.TotalFrom when the total came from the custom metrics API.
+const TotalFromMetricsAPI = "custom metrics API"
+
 // ResourceAPIServices is the key of Inventory.Access and MetricsAPIState.Access for APIServices.
 const ResourceAPIServices = "apiservices"
 
@@ -98,6 +101,21 @@ func (s MetricsAPIState) Warning() string {
 		}
 	}
 	return ""
+}
+
+// Short is Warning in a few words for the dashboard's header: "! external metrics API down
+// (keda/keda-operator-metrics-apiserver)".
+func (s MetricsAPIState) Short() string {
+	for _, a := range s.Services {
+		if a.Broken() {
+			kind := "custom"
+			if strings.Contains(a.Name, "external") {
+				kind = "external"
+			}
+			return kind + " metrics API down (" + a.Provider() + ")"
+		}
+	}
+	return s.Warning()
 }
 
 // MetricsAPIRead is one read of the metrics pipeline: the APIServices and the infer_rps

@@ -265,7 +265,8 @@ type Forecast struct {
 	Text     string        `json:"text"` // "stays at 2: ratio 1.04 is within tolerance"
 
 	// Total is the metric total the forecast used; TotalFrom says where it came from
-	// ("prometheus", or "hpa" for the HPA's averageValue × replicas); empty when unknown.
+	// ("custom metrics API", what the controller reads; "prometheus"; or "hpa" for the HPA's
+	// averageValue × replicas); empty when unknown.
 	Total     float64 `json:"total"`
 	TotalFrom string  `json:"totalFrom,omitempty"`
 	Target    float64 `json:"target"`

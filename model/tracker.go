@@ -224,7 +224,7 @@ func (t *Tracker) apiValue(p *Pair, m *PairMetric) {
 		m.APIProblem = pr
 		return
 	}
-	if p.ModelHPA != nil || p.ServerHPA != nil {
+	if r.State.ValuesAccess == string(AccessOK) && (p.ModelHPA != nil || p.ServerHPA != nil) {
 		m.APIProblem = "no value"
 	}
 }

@@ -38,7 +38,7 @@ func BenchmarkViewMain200x60(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				a.frame.ok = false
-				a.lines = lineCache{}
+				*a.table.lines = lineCache{}
 				a.View()
 			}
 		})
@@ -56,9 +56,9 @@ func BenchmarkViewMainCursorMove200x60(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				if i%2 == 0 {
-					a.move(1)
+					a.table.move(1)
 				} else {
-					a.move(-1)
+					a.table.move(-1)
 				}
 				a.View()
 			}
@@ -120,7 +120,7 @@ func BenchmarkUpdateSnapshot(b *testing.B) {
 		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) {
 			before, after := twoSnapshots(b, n)
 			a := newTestApp(b, static.New(before, nil), "dark", 200, 60)
-			sets := []*rowSet{buildRows(after, 2, a.rows), buildRows(before, 3, a.rows)}
+			sets := []*rowSet{buildRows(after, 2, a.c.rows), buildRows(before, 3, a.c.rows)}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {

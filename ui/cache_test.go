@@ -21,16 +21,16 @@ func TestUnchangedSnapshotRendersNothingNew(t *testing.T) {
 	src := loadFixture(t)
 	a := newTestApp(t, src, "dark", 120, 40)
 	first := a.View().Content
-	frames, rows, loads := a.stats.frames, a.stats.rowRenders, a.stats.loads
+	frames, rows, loads := a.frame.built, a.table.lines.renders, a.stats.loads
 	for range 5 {
 		send(a, tickMsg{})
 		if a.View().Content != first {
 			t.Fatal("frame changed without a change")
 		}
 	}
-	if a.stats.frames != frames || a.stats.rowRenders != rows || a.stats.loads != loads {
+	if a.frame.built != frames || a.table.lines.renders != rows || a.stats.loads != loads {
 		t.Fatalf("idle ticks did work: frames %d→%d rows %d→%d loads %d→%d",
-			frames, a.stats.frames, rows, a.stats.rowRenders, loads, a.stats.loads)
+			frames, a.frame.built, rows, a.table.lines.renders, loads, a.stats.loads)
 	}
 }
 
@@ -38,7 +38,7 @@ func TestSingleChangedPairRerendersOneRow(t *testing.T) {
 	src := loadFixture(t)
 	a := newTestApp(t, src, "dark", 200, 60)
 	a.View()
-	frames, rows := a.stats.frames, a.stats.rowRenders
+	frames, rows := a.frame.built, a.table.lines.renders
 
 	next := cloneSnapshot(src.Snapshot())
 	var changed string
@@ -51,10 +51,10 @@ func TestSingleChangedPairRerendersOneRow(t *testing.T) {
 	src.Set(next)
 	send(a, tickMsg{})
 	out := screen(a)
-	if a.stats.frames != frames+1 {
-		t.Fatalf("a new snapshot builds one frame: %d → %d", frames, a.stats.frames)
+	if a.frame.built != frames+1 {
+		t.Fatalf("a new snapshot builds one frame: %d → %d", frames, a.frame.built)
 	}
-	if got := a.stats.rowRenders - rows; got != 1 {
+	if got := a.table.lines.renders - rows; got != 1 {
 		t.Fatalf("one changed pair re-rendered %d rows", got)
 	}
 	if !strings.Contains(out, "7.7 rps") || changed == "" {
@@ -63,19 +63,19 @@ func TestSingleChangedPairRerendersOneRow(t *testing.T) {
 
 	// A new snapshot whose pairs are all unchanged builds a frame (the
 	// version moved) but renders no row again.
-	rows = a.stats.rowRenders
+	rows = a.table.lines.renders
 	src.Set(cloneSnapshot(next))
 	send(a, tickMsg{})
 	a.View()
-	if a.stats.rowRenders != rows {
-		t.Fatalf("identical pairs re-rendered %d rows", a.stats.rowRenders-rows)
+	if a.table.lines.renders != rows {
+		t.Fatalf("identical pairs re-rendered %d rows", a.table.lines.renders-rows)
 	}
 
 	// Moving the cursor re-renders exactly the two rows whose selection changed.
-	rows = a.stats.rowRenders
+	rows = a.table.lines.renders
 	press(a, "j")
 	a.View()
-	if got := a.stats.rowRenders - rows; got != 2 {
+	if got := a.table.lines.renders - rows; got != 2 {
 		t.Fatalf("cursor move re-rendered %d rows, want 2", got)
 	}
 }
@@ -84,8 +84,8 @@ func TestOnlyVisibleRowsRender(t *testing.T) {
 	src := bigSource(t, 5000)
 	a := newTestApp(t, src, "dark", 200, 60)
 	a.View()
-	if a.stats.rowRenders > a.tableHeight() {
-		t.Fatalf("rendered %d rows for a %d-row table of 5000 pairs", a.stats.rowRenders, a.tableHeight())
+	if a.table.lines.renders > a.table.height() {
+		t.Fatalf("rendered %d rows for a %d-row table of 5000 pairs", a.table.lines.renders, a.table.height())
 	}
 }
 
@@ -162,7 +162,7 @@ func TestBadNumbersNeverReachTheScreen(t *testing.T) {
 func TestOverflowingHPAMetricIsExplained(t *testing.T) {
 	a := newTestApp(t, loadFixture(t), "dark", 200, 60)
 	press(a, "s") // name order
-	for a.selected().key != "seldon-mesh/cold-start" {
+	for a.table.selected().key != "seldon-mesh/cold-start" {
 		press(a, "j")
 	}
 	row := screen(a)

@@ -3,6 +3,7 @@ package ui
 import (
 	"math"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -149,4 +150,68 @@ func containsSeries(ss []series, name string) bool {
 		}
 	}
 	return false
+}
+
+// charts draws RPS against capacity and the replica counts over time.
+func (d *detailView) charts(st *themes.Styles, w int) []string {
+	h := d.hist
+	n := len(h.RPS)
+	for _, s := range [][]float64{h.Capacity, h.ModelDesired, h.ModelReady, h.ServerDesired, h.ServerReady} {
+		n = max(n, len(s))
+	}
+	if n == 0 || h.Key != d.st.key {
+		return []string{"  " + st.Muted.Render("no history recorded yet")}
+	}
+	span := ""
+	if h.Step > 0 {
+		span = " over the last " + dur(time.Duration(n)*h.Step)
+	}
+	c := st.Chart
+	rpsSeries := []series{
+		{name: "rps", data: h.RPS, chars: solidChars, glyph: "─", color: c.RPS},
+		{name: "capacity (target × ready servers)", data: h.Capacity, chars: dotChars, glyph: "·", color: c.Capacity},
+	}
+	// Ready first, desired on top: where ready matches desired only the line
+	// shows, and a gap (replicas not ready yet) stands out as markers below it.
+	replicaSeries := []series{
+		{name: "model ready", data: h.ModelReady, chars: bulletChar, glyph: "•", color: c.Model},
+		{name: "server ready", data: h.ServerReady, chars: crossChars, glyph: "×", color: c.Server},
+		{name: "model desired", data: h.ModelDesired, chars: solidChars, glyph: "─", color: c.Model},
+		{name: "server desired", data: h.ServerDesired, chars: doubleChars, glyph: "═", color: c.Server},
+	}
+	side := w >= 120
+	cw := w - 2
+	if side {
+		cw = (w - 4) / 2
+	}
+	left := chartBlock(st, "RPS"+span, plot(st, rpsSeries, cw, 8, false), cw)
+	right := chartBlock(st, "Replicas"+span, plot(st, replicaSeries, cw, 8, true), cw)
+	if !side {
+		return append(append(left, ""), right...)
+	}
+	var out []string
+	for i := 0; i < max(len(left), len(right)); i++ {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		out = append(out, fitStyled(l, cw+2)+r)
+	}
+	return out
+}
+
+// chartBlock titles a chart, or says there is no data for it.
+func chartBlock(st *themes.Styles, title string, lines []string, w int) []string {
+	out := []string{"  " + st.Bold.Render(title)}
+	if lines == nil {
+		return append(out, "  "+st.Muted.Render("no data yet"))
+	}
+	for _, l := range lines {
+		out = append(out, "  "+l)
+	}
+	_ = w
+	return out
 }

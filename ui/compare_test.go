@@ -28,14 +28,14 @@ func loadCompareFixture(t testing.TB) *static.Source {
 func markPairs(t *testing.T, a *App, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
-		i, ok := a.rows.byKey[k]
+		i, ok := a.c.rows.byKey[k]
 		if !ok {
 			t.Fatalf("no pair %s", k)
 		}
-		for pos, idx := range a.visible {
+		for pos, idx := range a.table.visible {
 			if idx == i {
-				a.st.cursor = pos
-				a.syncSelection()
+				a.table.st.cursor = pos
+				a.table.syncSelection()
 			}
 		}
 		press(a, " ")
@@ -50,8 +50,8 @@ func TestCompareView(t *testing.T) {
 				a := newTestApp(t, loadCompareFixture(t), theme, size[0], size[1])
 				markPairs(t, a, "shop/blue", "shop/green")
 				press(a, "c")
-				if a.st.mode != modeCompare {
-					t.Fatalf("mode %v after c", a.st.mode)
+				if a.mode != modeCompare {
+					t.Fatalf("mode %v after c", a.mode)
 				}
 				out := screen(a)
 				for _, want := range []string{"Compare", "blue", "green", "Σ total", "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s"} {

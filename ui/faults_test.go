@@ -17,7 +17,7 @@ func faultApp(t *testing.T, now time.Time, mod func(s *model.Snapshot)) *App {
 	snap.Watch.Access = map[string]model.Access{}
 	mod(&snap)
 	a := newTestApp(t, static.New(&snap, nil), "dark", 160, 40)
-	a.now = func() time.Time { return now }
+	a.c.now = func() time.Time { return now }
 	return a
 }
 
@@ -65,7 +65,7 @@ func TestMissingCRDsAreNamed(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	if err := WriteTable(&b, a.rows.snap, nil, time.UTC); err != nil {
+	if err := WriteTable(&b, a.c.rows.snap, nil, time.UTC); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "Seldon CRDs models.mlops.seldon.io, servers.mlops.seldon.io not installed") {

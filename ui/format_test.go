@@ -157,7 +157,7 @@ func TestFitPairKeepsBothNames(t *testing.T) {
 
 func TestPlotGuardsTheLibrary(t *testing.T) {
 	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
-	st := a.styles()
+	st := a.c.styles()
 	nan := math.NaN()
 	cases := map[string][]series{
 		"empty":   {{name: "a"}},

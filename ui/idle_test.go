@@ -50,7 +50,7 @@ func TestQuietLiveClusterRendersNothing(t *testing.T) {
 			settle(a, a.Init())
 			send(a, tea.WindowSizeMsg{Width: 200, Height: 60})
 			a.View()
-			frames := a.stats.frames
+			frames := a.frame.built
 			for range 10 {
 				now = now.Add(time.Minute)
 				send(a, tickMsg{})
@@ -60,8 +60,8 @@ func TestQuietLiveClusterRendersNothing(t *testing.T) {
 			if aged != tt.wantAge {
 				t.Errorf("data age shown: %v, want %v", aged, tt.wantAge)
 			}
-			if !tt.wantAge && a.stats.frames != frames {
-				t.Errorf("%d frames rendered while nothing changed", a.stats.frames-frames)
+			if !tt.wantAge && a.frame.built != frames {
+				t.Errorf("%d frames rendered while nothing changed", a.frame.built-frames)
 			}
 		})
 	}

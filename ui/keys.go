@@ -2,13 +2,23 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap is every key binding of the dashboard, with its help text; the `?`
-// screen and the footer are generated from it.
+// KeyMap is every key binding of the dashboard, with its help text; the `?` screen and the
+// footers are generated from it, and no view matches a raw key string.
 type KeyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Enter, Back                             key.Binding
 	Filter, Sort, Namespace, Alerts, Events key.Binding
-	Theme, Pause, Help, Quit                key.Binding
+	Theme, Pause, Help, Quit, ForceQuit     key.Binding
+
+	// The filter input's own keys, while it has the focus.
+	FilterKeep, FilterClear, FilterErase, FilterKill, FilterUp, FilterDown key.Binding
+
+	// Marking, pinning and comparing pairs; MarkOnly is the mark key during a replay, where
+	// space plays and pauses.
+	Mark, MarkOnly, Pin, Compare key.Binding
+
+	// Replay controls, live only while a recording plays.
+	PlayPause, StepBack, StepFwd, Back1m, Fwd1m, Faster, Slower key.Binding
 }
 
 // DefaultKeyMap returns the k9s-like bindings.
@@ -31,6 +41,27 @@ func DefaultKeyMap() KeyMap {
 		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+
+		FilterKeep:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")),
+		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		FilterErase: key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("⌫", "erase")),
+		FilterKill:  key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "erase all")),
+		FilterUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
+		FilterDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
+
+		Mark:     key.NewBinding(key.WithKeys("space", "m"), key.WithHelp("space", "mark pair (m too)")),
+		MarkOnly: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mark pair")),
+		Pin:      key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pin marked")),
+		Compare:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare marked")),
+
+		PlayPause: key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space", "play/pause (p too)")),
+		StepBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "record back")),
+		StepFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "record on")),
+		Back1m:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "1 min back")),
+		Fwd1m:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "1 min on")),
+		Faster:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
+		Slower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
 	}
 }
 
@@ -42,6 +73,11 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // DetailHelp is the footer line of the detail view.
 func (k KeyMap) DetailHelp() []key.Binding {
 	return []key.Binding{k.Back, k.Up, k.Down, k.PageDown, k.Events, k.Theme, k.Pause, k.Help, k.Quit}
+}
+
+// CompareHelp is the footer line of the compare view.
+func (k KeyMap) CompareHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Compare, k.Pin, k.Theme, k.Help, k.Quit}
 }
 
 // FullHelp groups every binding for the help screen.
@@ -56,4 +92,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // HelpHelp is the footer line of the help screen.
 func (k KeyMap) HelpHelp() []key.Binding {
 	return []key.Binding{k.Back, k.Up, k.Down, k.Theme, k.Quit}
+}
+
+// ReplayHelp are the replay keys, shown in the footer and help while a recording plays.
+func (k KeyMap) ReplayHelp() []key.Binding {
+	return []key.Binding{k.PlayPause, k.StepBack, k.StepFwd, k.Back1m, k.Fwd1m, k.Faster, k.Slower}
 }

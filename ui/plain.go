@@ -45,7 +45,11 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 	if s, ok := accessSeg(snap.Watch); ok {
 		summary = append(summary, s)
 	}
-	summary = append(summary, promSeg(snap),
+	summary = append(summary, promSeg(snap))
+	if w := snap.MetricsAPI.Warning(); w != "" {
+		summary = append(summary, seg{"! " + w, toneWarning})
+	}
+	summary = append(summary,
 		seg{plural(len(rs.rows), "pair"), toneText},
 		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
 		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},
@@ -66,10 +70,9 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 		}
 		b.WriteString(st.Spans.ColumnHeader.Render(strings.TrimRight(strings.Join(titles, "  "), " ")) + "\n")
 	}
-	a := &App{}
 	for _, i := range order {
 		r := &rs.rows[i]
-		line := a.rowText(r, &lay, st)
+		line := rowText(r, &lay, st, "")
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	_, err := io.WriteString(w, b.String())

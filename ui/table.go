@@ -1,365 +1,389 @@
 package ui
 
 import (
+	"sort"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
-	"github.com/charmbracelet/x/ansi"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/twinscale/twinscale/model"
-	"github.com/twinscale/twinscale/themes"
 )
 
-// layout is the set of shown columns and their widths for one terminal width.
-type layout struct {
-	shown  [numCols]bool
-	widths [numCols]int
-	sep    int
-	total  int
+// sortBy is the main table order.
+type sortBy int
+
+// Sort orders, cycled by the `s` key.
+const (
+	sortAlerts sortBy = iota
+	sortName
+	sortRPS
+	sortSkew
+	numSorts
+)
+
+// String names the sort order for the header.
+func (s sortBy) String() string {
+	switch s {
+	case sortName:
+		return "name"
+	case sortRPS:
+		return "rps"
+	case sortSkew:
+		return "skew"
+	}
+	return "alerts"
 }
 
-// Column width limits: the flexible columns shrink to their minimum before
-// any column is dropped, and never grow past their maximum.
-var (
-	colMin = map[int]int{colPair: 24, colBadges: 10, colNS: 10, colSpark: 8}
-	colMax = map[int]int{colPair: 56, colBadges: 44, colNS: 20}
+// tableState is the table's part of a frame: comparable, so the frame cache sees it.
+type tableState struct {
+	cursor, offset int
+	sort           sortBy
+	filter         string
+	filtering      bool
+	alertsOnly     bool
+	namespace      string
+	events         bool
+}
+
+// tableView is the main table: every pair, filtered, sorted and scrolled, with the events
+// pane below it when shown.
+type tableView struct {
+	c  *common
+	st tableState
+	// visible indexes c.rows.rows after namespace, alerts and filter, sorted.
+	visible []int
+	// selKey is the selected pair, kept across snapshots and re-sorts.
+	selKey string
+	lines  *lineCache
+}
+
+// tableAction is what a key in the table asks of the router.
+type tableAction int
+
+// Table actions.
+const (
+	tableNone tableAction = iota
+	tableOpen
+	tablePick
 )
 
-// rightAligned columns hold numbers.
-var rightAligned = [numCols]bool{colModel: true, colServer: true, colHPA: true, colRPS: true, colPerRep: true}
+// update handles a key of the main table.
+func (t *tableView) update(msg tea.KeyPressMsg) tableAction {
+	k := &t.c.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		t.move(-1)
+	case key.Matches(msg, k.Down):
+		t.move(1)
+	case key.Matches(msg, k.Top):
+		t.move(-len(t.visible))
+	case key.Matches(msg, k.Bottom):
+		t.move(len(t.visible))
+	case key.Matches(msg, k.PageUp):
+		t.move(-max(1, t.height()-1))
+	case key.Matches(msg, k.PageDown):
+		t.move(max(1, t.height()-1))
+	case key.Matches(msg, k.Enter):
+		return tableOpen
+	case key.Matches(msg, k.Back):
+		switch {
+		case t.st.filter != "":
+			t.st.filter = ""
+		case t.st.alertsOnly:
+			t.st.alertsOnly = false
+		case t.st.namespace != "":
+			t.st.namespace = ""
+		}
+		t.refresh()
+	case key.Matches(msg, k.Filter):
+		t.st.filtering = true
+	case key.Matches(msg, k.Sort):
+		t.st.sort = (t.st.sort + 1) % numSorts
+		t.refresh()
+	case key.Matches(msg, k.Alerts):
+		t.st.alertsOnly = !t.st.alertsOnly
+		t.refresh()
+	case key.Matches(msg, k.Events):
+		t.st.events = !t.st.events
+		t.clampScroll()
+	case key.Matches(msg, k.Namespace):
+		return tablePick
+	}
+	return tableNone
+}
 
-// computeLayout drops columns by priority until the table fits width, then
-// hands the spare width out. A column's minimum fits its cells and short
-// title; its natural width fits its full title too.
-func computeLayout(cellW [numCols]int, width int) layout {
-	var l layout
-	l.sep = 1
-	if width >= 160 {
-		l.sep = 2
-	}
-	var minW, natural [numCols]int
-	for c := range numCols {
-		// +1 leaves room for the sort mark.
-		natural[c] = max(cellW[c], cellWidth(colTitles[c])+1)
-		minW[c] = max(cellW[c], cellWidth(colShort[c])+1)
-		if m, ok := colMin[c]; ok {
-			minW[c] = min(natural[c], m)
+// filterKey edits the live filter.
+func (t *tableView) filterKey(msg tea.KeyPressMsg) {
+	k := &t.c.keys
+	switch {
+	case key.Matches(msg, k.FilterClear):
+		t.st.filtering, t.st.filter = false, ""
+	case key.Matches(msg, k.FilterKeep):
+		t.st.filtering = false
+	case key.Matches(msg, k.FilterErase):
+		if r := []rune(t.st.filter); len(r) > 0 {
+			t.st.filter = string(r[:len(r)-1])
 		}
-		if c == colSym {
-			minW[c], natural[c] = 1, 1
-		}
-		l.shown[c] = true
-		l.widths[c] = minW[c]
-	}
-	sum := func() int {
-		t, n := 0, 0
-		for c := range numCols {
-			if l.shown[c] {
-				t += l.widths[c]
-				n++
-			}
-		}
-		return t + l.sep*max(0, n-1)
-	}
-	for sum() > width {
-		drop, worst := -1, 0
-		for c := range numCols {
-			if l.shown[c] && colPriority[c] >= worst && colPriority[c] > 0 {
-				drop, worst = c, colPriority[c]
-			}
-		}
-		if drop < 0 {
-			break
-		}
-		l.shown[drop] = false
-	}
-	// Spare width goes in rounds, so no flexible column starves the others:
-	// first a comfortable size, then full titles, then each maximum.
-	spare := width - sum()
-	grow := func(c, upto int) {
-		if !l.shown[c] || spare <= 0 {
+	case key.Matches(msg, k.FilterKill):
+		t.st.filter = ""
+	case key.Matches(msg, k.FilterUp):
+		t.move(-1)
+		return
+	case key.Matches(msg, k.FilterDown):
+		t.move(1)
+		return
+	default:
+		if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
 			return
 		}
-		if g := min(spare, upto-l.widths[c]); g > 0 {
-			l.widths[c] += g
-			spare -= g
-		}
+		t.st.filter += msg.Text
 	}
-	grow(colBadges, min(natural[colBadges], 24))
-	// Names come before history: a sparkline narrowed to its newest points still reads.
-	grow(colPair, min(natural[colPair], 48))
-	grow(colNS, min(natural[colNS], 14))
-	for _, c := range []int{colSpark, colModel, colServer, colHPA, colPerRep} {
-		grow(c, natural[c])
-	}
-	for _, c := range []int{colBadges, colPair, colNS} {
-		grow(c, min(natural[c], colMax[c]))
-	}
-	l.total = sum()
-	return l
+	t.refresh()
 }
 
-// fitPair fits "model → server" into w cells, truncating each name on its
-// own so both stay recognisable.
-func fitPair(model, server string, w int) string {
-	const arrow = " → "
-	mw, sw := cellWidth(model), cellWidth(server)
-	if mw+sw+3 <= w {
-		return fit(model+arrow+server, w, false)
+// click selects row i of the visible rows; it reports whether the row was selected already.
+func (t *tableView) click(y int) (again, ok bool) {
+	i := y - tableTop + t.st.offset
+	if y < tableTop || y >= tableTop+t.height() || i < 0 || i >= len(t.visible) {
+		return false, false
 	}
-	room := w - 3
-	if room < 4 {
-		return fit(model, w, false)
+	if i == t.st.cursor {
+		return true, true
 	}
-	half := room / 2
-	switch {
-	case mw <= half:
-		sw = room - mw
-	case sw <= room-half:
-		mw = room - sw
-	default:
-		mw, sw = half, room-half
-	}
-	return fit(ansi.Truncate(model, mw, "…")+arrow+ansi.Truncate(server, sw, "…"), w, false)
+	t.st.cursor = i
+	t.syncSelection()
+	return false, true
 }
 
-// newest keeps the last w cells of a sparkline (its newest points), padding on the left.
-func newest(spark string, w int) string {
-	r := []rune(spark)
-	if len(r) >= w {
-		return string(r[len(r)-w:])
+// refresh recomputes the visible rows from the namespace, alerts-only and filter settings,
+// sorts them, and puts the cursor back on the selected pair.
+func (t *tableView) refresh() {
+	t.visible = t.visible[:0]
+	rs := t.c.rows
+	if rs == nil {
+		t.clampScroll()
+		return
 	}
-	return strings.Repeat(" ", w-len(r)) + spark
-}
-
-// fit pads or truncates s to exactly w cells.
-func fit(s string, w int, right bool) string {
-	sw := cellWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	pad := strings.Repeat(" ", w-sw)
-	if right {
-		return pad + s
-	}
-	return s + pad
-}
-
-// renderTable draws the column titles and the visible rows only: the cost
-// depends on the terminal height, not on the number of pairs.
-func (a *App) renderTable(st *themes.Styles) []string {
-	if a.rows == nil {
-		return nil
-	}
-	lay := computeLayout(a.rows.cellW, a.w)
-	lines := []string{a.titleLine(st, &lay)}
-	h := a.tableHeight()
-	if len(a.visible) == 0 {
-		return append(lines, st.Muted.Render(a.emptyMessage()))
-	}
-	lk := lineKey{lay: lay, theme: a.st.theme, marks: a.st.roll.marks}
-	if a.lines.key != lk || a.lines.lines == nil || len(a.lines.lines) > 8192 {
-		a.lines = lineCache{key: lk, lines: make(map[string]cachedLine, h)}
-	}
-	end := min(len(a.visible), a.st.offset+h)
-	for i := a.st.offset; i < end; i++ {
-		r := &a.rows.rows[a.visible[i]]
-		sel := i == a.st.cursor
-		if c, ok := a.lines.lines[r.key]; ok && c.fp == r.fp && c.selected == sel {
-			lines = append(lines, c.line)
+	terms := strings.Fields(strings.ToLower(t.st.filter))
+	for i := range rs.rows {
+		r := &rs.rows[i]
+		if t.st.namespace != "" && r.pair.Namespace != t.st.namespace {
 			continue
 		}
-		a.stats.rowRenders++
+		if t.st.alertsOnly && !r.alert {
+			continue
+		}
+		if !matches(r.search, terms) {
+			continue
+		}
+		t.visible = append(t.visible, i)
+	}
+	rows := rs.rows
+	less := t.c.marks.pinFirst(rowOrder(t.st.sort))
+	sort.Slice(t.visible, func(i, j int) bool { return less(&rows[t.visible[i]], &rows[t.visible[j]]) })
+	t.st.cursor = 0
+	for i, idx := range t.visible {
+		if rows[idx].key == t.selKey {
+			t.st.cursor = i
+			break
+		}
+	}
+	t.clampScroll()
+	t.syncSelection()
+}
+
+// rowOrder is the order of a sort.
+func rowOrder(s sortBy) func(x, y *row) bool {
+	switch s {
+	case sortName:
+		return func(x, y *row) bool { return x.key < y.key }
+	case sortRPS:
+		return func(x, y *row) bool {
+			if x.rps != y.rps {
+				return x.rps > y.rps
+			}
+			return x.key < y.key
+		}
+	case sortSkew:
+		return func(x, y *row) bool {
+			if x.skewAbs != y.skewAbs {
+				return x.skewAbs > y.skewAbs
+			}
+			if x.skewAge != y.skewAge {
+				return x.skewAge > y.skewAge
+			}
+			return x.key < y.key
+		}
+	}
+	return func(x, y *row) bool {
+		if x.health != y.health {
+			return x.health > y.health
+		}
+		if x.worst != y.worst {
+			return x.worst > y.worst
+		}
+		return x.key < y.key
+	}
+}
+
+// matches reports whether every term occurs in the haystack.
+func matches(haystack string, terms []string) bool {
+	for _, t := range terms {
+		if !strings.Contains(haystack, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// move shifts the cursor by delta rows and keeps it on screen.
+func (t *tableView) move(delta int) {
+	t.st.cursor += delta
+	t.clampScroll()
+	t.syncSelection()
+}
+
+// syncSelection remembers the selected key so it survives re-sorting.
+func (t *tableView) syncSelection() {
+	if r := t.selected(); r != nil {
+		t.selKey = r.key
+	}
+}
+
+// selected returns the row under the cursor, or nil.
+func (t *tableView) selected() *row {
+	if t.c.rows == nil || t.st.cursor < 0 || t.st.cursor >= len(t.visible) {
+		return nil
+	}
+	return &t.c.rows.rows[t.visible[t.st.cursor]]
+}
+
+// clampScroll keeps cursor and offset inside the visible rows and the table.
+func (t *tableView) clampScroll() {
+	n := len(t.visible)
+	t.st.cursor = max(0, min(t.st.cursor, n-1))
+	h := max(1, t.height())
+	if t.st.cursor < t.st.offset {
+		t.st.offset = t.st.cursor
+	}
+	if t.st.cursor >= t.st.offset+h {
+		t.st.offset = t.st.cursor - h + 1
+	}
+	t.st.offset = max(0, min(t.st.offset, n-h))
+}
+
+// height is the number of rows the table shows.
+func (t *tableView) height() int {
+	return max(0, t.c.h-headerLines-2-t.eventsHeight())
+}
+
+// eventsHeight is the height of the events pane, 0 when hidden.
+func (t *tableView) eventsHeight() int {
+	if !t.st.events {
+		return 0
+	}
+	// Keep at least three table rows.
+	return max(0, min(max(4, t.c.h/3), t.c.h-headerLines-2-3))
+}
+
+// Render draws the column titles and the visible rows only: the cost depends on the
+// terminal height, not on the number of pairs.
+func (t *tableView) Render(w, h int) []string {
+	rs := t.c.rows
+	if rs == nil {
+		return nil
+	}
+	st := t.c.styles()
+	lay := computeLayout(rs.cellW, w)
+	lines := []string{titleLine(st, &lay, t.st.sort)}
+	if len(t.visible) == 0 {
+		return append(lines, st.Muted.Render(t.emptyMessage()))
+	}
+	t.lines.reset(lineKey{lay: lay, theme: t.c.theme, marks: t.c.marks.state()}, h)
+	end := min(len(t.visible), t.st.offset+h)
+	for i := t.st.offset; i < end; i++ {
+		r := &rs.rows[t.visible[i]]
+		sel := i == t.st.cursor
+		if line, ok := t.lines.get(r, sel); ok {
+			lines = append(lines, line)
+			continue
+		}
 		var line string
 		if sel {
 			// The selected row is plain text in the selection style: its
 			// symbols still carry the meaning the colours would.
-			line = st.Spans.Selected.Render(fit(a.rowText(r, &lay, nil), a.w, false))
+			line = st.Spans.Selected.Render(fit(rowText(r, &lay, nil, t.c.marks.prefix(r.key)), w, false))
 		} else {
-			line = a.rowText(r, &lay, st)
+			line = rowText(r, &lay, st, t.c.marks.prefix(r.key))
 		}
-		a.lines.lines[r.key] = cachedLine{fp: r.fp, selected: sel, line: line}
+		t.lines.put(r, sel, line)
 		lines = append(lines, line)
 	}
 	return lines
 }
 
 // emptyMessage explains an empty table.
-func (a *App) emptyMessage() string {
-	w := a.rows.snap.Watch
+func (t *tableView) emptyMessage() string {
+	rs := t.c.rows
+	w := rs.snap.Watch
 	switch {
-	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessNotInstalled:
+	case len(rs.rows) == 0 && w.Access[model.ResourceModels] == model.AccessNotInstalled:
 		return "the Seldon CRDs (models." + model.SeldonGroup + ", servers." + model.SeldonGroup +
 			") are not installed in this cluster; twinscale picks them up once they are, without a restart"
-	case len(a.rows.rows) == 0 && w.Access[model.ResourceModels] == model.AccessForbidden:
+	case len(rs.rows) == 0 && w.Access[model.ResourceModels] == model.AccessForbidden:
 		return "you may not list models." + model.SeldonGroup + " here: see deploy/rbac.yaml for what twinscale needs"
-	case len(a.rows.rows) == 0:
+	case len(rs.rows) == 0:
 		return "no Seldon Models or Servers found"
-	case a.st.filter != "":
-		return "no pair matches \"" + a.st.filter + "\" (esc clears)"
-	case a.st.alertsOnly:
+	case t.st.filter != "":
+		return "no pair matches \"" + t.st.filter + "\" (esc clears)"
+	case t.st.alertsOnly:
 		return "no alerts ✓ (a shows every pair)"
 	}
-	return "no pairs in namespace " + a.st.namespace + " (esc shows all)"
+	return "no pairs in namespace " + t.st.namespace + " (esc shows all)"
 }
 
-// titleLine draws the column titles, marking the sort column.
-func (a *App) titleLine(st *themes.Styles, lay *layout) string {
-	sortCol := map[sortBy]int{sortAlerts: colBadges, sortName: colPair, sortRPS: colRPS, sortSkew: colSkew}[a.st.sort]
-	var b strings.Builder
-	first := true
-	for c := range numCols {
-		if !lay.shown[c] {
-			continue
-		}
-		if !first {
-			b.WriteString(strings.Repeat(" ", lay.sep))
-		}
-		first = false
-		t := colTitles[c]
-		if cellWidth(t)+1 > lay.widths[c] {
-			t = colShort[c]
-		}
-		if c == sortCol {
-			t += "▼"
-		}
-		b.WriteString(st.Spans.ColumnHeader.Render(fit(t, lay.widths[c], rightAligned[c])))
-	}
-	return b.String()
+// lineKey is what a cached table line depends on besides its row.
+type lineKey struct {
+	lay   layout
+	theme int
+	marks string
 }
 
-// rowText draws one row; with st nil it is plain (for the selected row,
-// which is styled as a whole).
-func (a *App) rowText(r *row, lay *layout, st *themes.Styles) string {
-	var b strings.Builder
-	first := true
-	for c := range numCols {
-		if !lay.shown[c] {
-			continue
-		}
-		if !first {
-			b.WriteString(strings.Repeat(" ", lay.sep))
-		}
-		first = false
-		w := lay.widths[c]
-		if c == colBadges && st != nil {
-			b.WriteString(badgeCell(r.badges, w, st))
-			continue
-		}
-		var txt string
-		switch c {
-		case colPair:
-			txt = fitPair(a.markPrefix(r.key)+r.model, r.server, w)
-		case colSpark:
-			txt = newest(r.cells[c], w)
-		default:
-			txt = fit(r.cells[c], w, rightAligned[c])
-		}
-		if st == nil || r.tones[c] == toneText {
-			b.WriteString(txt)
-		} else {
-			b.WriteString(toneStyle(st, r.tones[c]).Render(txt))
-		}
-	}
-	return b.String()
+// lineCache keeps rendered table lines by pair key, reused while the row's fingerprint and
+// the layout are unchanged. It is a memo: filling it changes nothing a frame shows.
+type lineCache struct {
+	key   lineKey
+	lines map[string]cachedLine
+	// renders counts the lines rendered (misses), so tests can prove the cache holds.
+	renders int
 }
 
-// badgeCell draws as many badges as fit in w cells, each in its own colour
-// with its symbol, and "…" when some did not fit.
-func badgeCell(bs []badge, w int, st *themes.Styles) string {
-	var b strings.Builder
-	used := 0
-	for i, bd := range bs {
-		txt := toneSymbol(bd.tone) + bd.text
-		tw := cellWidth(txt)
-		gap := 0
-		if i > 0 {
-			gap = 1
-		}
-		if used+gap+tw > w {
-			switch {
-			case used == 0:
-				txt = ansi.Truncate(txt, w, "…")
-				b.WriteString(toneStyle(st, bd.tone).Render(txt))
-				used = cellWidth(txt)
-			case used+2 <= w:
-				b.WriteString(" …")
-				used += 2
-			}
-			break
-		}
-		b.WriteString(strings.Repeat(" ", gap))
-		b.WriteString(toneStyle(st, bd.tone).Render(txt))
-		used += gap + tw
-	}
-	if used < w {
-		b.WriteString(strings.Repeat(" ", w-used))
-	}
-	return b.String()
+// cachedLine is one rendered table line.
+type cachedLine struct {
+	fp       uint64
+	selected bool
+	line     string
 }
 
-// renderEvents draws the events pane: recent Events across the shown pairs.
-func (a *App) renderEvents(st *themes.Styles, h int) []string {
-	title := st.Section.Render("Events") + st.Muted.Render(" (newest first · e hides)")
-	lines := []string{title}
-	if a.rows == nil {
-		return lines
+// reset empties the cache when what every line depends on changed (or it grew large).
+func (c *lineCache) reset(k lineKey, h int) {
+	if c.key != k || c.lines == nil || len(c.lines) > 8192 {
+		c.key, c.lines = k, make(map[string]cachedLine, h)
 	}
-	for _, ev := range a.rows.snap.Events {
-		if len(lines) >= h {
-			break
-		}
-		if a.st.namespace != "" && ev.Namespace != a.st.namespace {
-			continue
-		}
-		lines = append(lines, eventLine(st, ev, a.loc))
-	}
-	if len(lines) == 1 {
-		lines = append(lines, st.Muted.Render(noEvents(a.rows.snap.Watch)))
-	}
-	return lines
 }
 
-// noEvents explains an empty events list: none, or none readable.
-func noEvents(w model.WatchState) string {
-	if w.Access[model.ResourceEvents] == model.AccessForbidden {
-		return "events forbidden: twinscale may not list and watch events here"
+// get returns r's line as last rendered, if still valid.
+func (c *lineCache) get(r *row, sel bool) (string, bool) {
+	l, ok := c.lines[r.key]
+	if !ok || l.fp != r.fp || l.selected != sel {
+		return "", false
 	}
-	return "no recent events"
+	return l.line, true
 }
 
-// eventLine draws one Event: time, symbol and reason, object, count, message.
-func eventLine(st *themes.Styles, ev model.Event, loc *time.Location) string {
-	t := ev.Last
-	if t.IsZero() {
-		t = ev.First
-	}
-	sym, tn := "·", toneMuted
-	if ev.Type == "Warning" {
-		sym, tn = "!", toneWarning
-	}
-	kind := ev.Object.Kind
-	if kind == "HorizontalPodAutoscaler" {
-		kind = "HPA"
-	}
-	obj := kind + "/" + ev.Object.Name
-	if ev.Count > 1 {
-		obj += " ×" + itoa(ev.Count)
-	}
-	return st.Muted.Render(clock(t, loc)) + " " + toneStyle(st, tn).Render(sym+" "+clean(ev.Reason)) + " " + obj + " " +
-		st.Muted.Render(clean(ev.Message))
-}
-
-// helpLine draws key bindings as "key desc" pairs.
-func helpLine(st *themes.Styles, keys []key.Binding) string {
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		h := k.Help()
-		b.WriteString(st.Key.Render(h.Key) + " " + st.KeyDesc.Render(h.Desc))
-	}
-	return b.String()
+// put remembers r's line.
+func (c *lineCache) put(r *row, sel bool, line string) {
+	c.lines[r.key] = cachedLine{fp: r.fp, selected: sel, line: line}
+	c.renders++
 }

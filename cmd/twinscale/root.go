@@ -32,6 +32,10 @@ type rootOptions struct {
 	logFile       string
 	logLevel      string
 	snapshotFile  string
+	// configFile is --config; file is what it says, loaded by validate.
+	configFile     string
+	configExplicit bool
+	file           *fileConfig
 	// roll holds --record and --pairs.
 	roll rollFlags
 	// prom says how to reach Prometheus; demo holds --demo and the simulation's flags.
@@ -70,6 +74,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			o.configExplicit = cmd.Flags().Changed("config")
 			return o.validate()
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.runDashboard(cmd) },
@@ -90,7 +95,9 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
 	pf.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show the `FILE` saved with \"twinscale snapshot -o json\" instead of a cluster")
+	pf.StringVar(&o.configFile, "config", defaultConfigFile(), "config file mapping kubeconfig contexts to their Prometheus (Thanos, Mimir); the flags apply to contexts it does not list")
 	_ = cmd.MarkPersistentFlagFilename("snapshot-file", "json")
+	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkPersistentFlagFilename("log-file")
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
@@ -122,6 +129,11 @@ func (o *rootOptions) validate() error {
 	if err := o.prom.Validate(); err != nil {
 		return &exitErr{code: exitPrometheus, err: err}
 	}
+	file, err := loadConfig(o.configFile, o.configExplicit)
+	if err != nil {
+		return &exitErr{code: exitPrometheus, err: err}
+	}
+	o.file = file
 	if err := o.demo.opts.Validate(); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}

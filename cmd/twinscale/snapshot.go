@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,12 +122,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory) error {
 	switch o.output {
 	case "json":
-		b, err := json.MarshalIndent(static.Save(jsonSafe(snap), hist), "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode json: %w", err)
-		}
-		_, err = fmt.Fprintln(o.stdout, string(b))
-		return err
+		return writeJSON(o.stdout, snap, hist)
 	case "yaml":
 		b, err := yaml.Marshal(static.Save(jsonSafe(snap), hist))
 		if err != nil {
@@ -198,33 +198,133 @@ func pluralPairs(n int) string {
 	return fmt.Sprintf("%d pairs", n)
 }
 
+// writeJSON writes json.MarshalIndent(static.Save(jsonSafe(snap), hist)) and a newline,
+// one pair at a time: at 5,000 pairs the document is tens of MB, and marshalling it whole
+// (then copying it into a string) made the output the peak of `twinscale snapshot`'s memory.
+func writeJSON(w io.Writer, snap *model.Snapshot, hist func(string) model.PairHistory) error {
+	env := *snap
+	env.Pairs = []model.Pair{}
+	head, err := json.MarshalIndent(static.Saved{Snapshot: jsonSafe(&env)}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	// The only line break followed by two spaces and "pairs" is the top-level field's:
+	// JSON strings cannot hold a raw line break. The maps Save adds come last.
+	const open = "\n  \"pairs\": ["
+	at := bytes.Index(head, []byte(open+"]"))
+	if at < 0 || !bytes.HasSuffix(head, []byte("\n}")) {
+		return errors.New("encode json: unexpected snapshot layout")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	_, _ = bw.Write(head[:at+len(open)])
+	// Save keys its maps by pair key (the last pair of a key wins); JSON sorts map keys.
+	last := map[string]int{}
+	for i := range snap.Pairs {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, _ = bw.WriteString("\n    ")
+		b, err := json.MarshalIndent(jsonSafePair(snap.Pairs[i]), "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("encode json: pair %s: %w", snap.Pairs[i].Key, err)
+		}
+		_, _ = bw.Write(b)
+		last[snap.Pairs[i].Key] = i
+	}
+	if len(snap.Pairs) > 0 {
+		_, _ = bw.WriteString("\n  ")
+	}
+	_, _ = bw.Write(head[at+len(open) : len(head)-2])
+	keys := slices.Sorted(maps.Keys(last))
+	entries := func(name string, value func(e static.Entry) any) error {
+		n := 0
+		for _, k := range keys {
+			p := snap.Pairs[last[k]]
+			p = jsonSafePair(p)
+			v := value(static.SaveEntry(&p, hist))
+			if v == nil {
+				continue
+			}
+			if n == 0 {
+				fmt.Fprintf(bw, ",\n  %q: {", name)
+			} else {
+				_ = bw.WriteByte(',')
+			}
+			n++
+			key, _ := json.Marshal(k)
+			b, err := json.MarshalIndent(v, "    ", "  ")
+			if err != nil {
+				return fmt.Errorf("encode json: %s of %s: %w", name, k, err)
+			}
+			_, _ = bw.WriteString("\n    ")
+			_, _ = bw.Write(key)
+			_, _ = bw.WriteString(": ")
+			_, _ = bw.Write(b)
+		}
+		if n > 0 {
+			_, _ = bw.WriteString("\n  }")
+		}
+		return nil
+	}
+	for _, m := range []struct {
+		name  string
+		value func(e static.Entry) any
+	}{
+		{"objects", func(e static.Entry) any { return e.Objects }},
+		{"spark", func(e static.Entry) any {
+			if e.Spark == nil {
+				return nil
+			}
+			return e.Spark
+		}},
+		{"histories", func(e static.Entry) any {
+			if e.History == nil {
+				return nil
+			}
+			return e.History
+		}},
+	} {
+		if err := entries(m.name, m.value); err != nil {
+			return err
+		}
+	}
+	_, _ = bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
 // jsonSafe returns a copy of the snapshot whose floats JSON can encode: NaN
 // and infinities become 0 and the metric says why.
 func jsonSafe(s *model.Snapshot) *model.Snapshot {
 	c := *s
 	c.Pairs = make([]model.Pair, len(s.Pairs))
-	copy(c.Pairs, s.Pairs)
+	for i := range s.Pairs {
+		c.Pairs[i] = jsonSafePair(s.Pairs[i])
+	}
+	// Whatever else is not a number becomes 0: JSON has no NaN, and the snapshot must print.
+	clean, _ := record.Finite(&c)
+	return clean
+}
+
+// jsonSafePair is jsonSafe for one pair.
+func jsonSafePair(p model.Pair) model.Pair {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	for i := range c.Pairs {
-		m := &c.Pairs[i].Metric
-		for _, f := range []*float64{&m.RPS, &m.Target, &m.LatencySec, &m.ErrorRate} {
-			if bad(*f) {
-				*f = 0
-				if m.Problem == "" {
-					m.Problem = "not a number from Prometheus"
-				}
-			}
-		}
-		for _, fp := range []**model.Forecast{&c.Pairs[i].ModelForecast, &c.Pairs[i].ServerForecast} {
-			if *fp != nil && bad((*fp).Ratio) {
-				f := **fp
-				f.Ratio = 0
-				*fp = &f
+	m := &p.Metric
+	for _, f := range []*float64{&m.RPS, &m.Target, &m.LatencySec, &m.ErrorRate} {
+		if bad(*f) {
+			*f = 0
+			if m.Problem == "" {
+				m.Problem = "not a number from Prometheus"
 			}
 		}
 	}
-	// Whatever else is not a number (a forecast's maths on a missing metric, say) becomes 0:
-	// JSON has no NaN, and the snapshot must print.
-	clean, _ := record.Finite(&c)
+	for _, fp := range []**model.Forecast{&p.ModelForecast, &p.ServerForecast} {
+		if *fp != nil && bad((*fp).Ratio) {
+			f := **fp
+			f.Ratio = 0
+			*fp = &f
+		}
+	}
+	// A forecast's maths on a missing metric, say, is not a number either.
+	clean, _ := record.Finite(p)
 	return clean
 }

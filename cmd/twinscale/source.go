@@ -75,20 +75,33 @@ func openSource(ctx context.Context, o *rootOptions) (*opened, error) {
 	if err != nil {
 		return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("cluster watch: %w", err)}
 	}
+	po := o.promFor(ctxName)
 	var q prom.Querier
-	if o.prom.Enabled() {
-		if q, err = newQuerier(o, cfg); err != nil {
+	if po.Enabled() {
+		if q, err = newQuerier(o, po, cfg); err != nil {
 			return nil, &exitErr{code: exitPrometheus, err: err}
 		}
+		if po.ClusterLabel != "" {
+			// Behind Thanos or Mimir: only this cluster's series.
+			q = prom.ForCluster(q, po.ClusterLabel, po.Cluster)
+		}
 	}
-	return startLive(ctx, w, q, o.prom, namespaces, time.Now, time.After)
+	return startLive(ctx, w, q, po, namespaces, time.Now, time.After)
+}
+
+// promFor is the Prometheus of a kubeconfig context: its entry in --config, else the flags.
+func (o *rootOptions) promFor(ctxName string) prom.Options {
+	if o.file == nil {
+		return o.prom
+	}
+	po, _ := o.file.promFor(ctxName, o.prom)
+	return po
 }
 
 // newQuerier builds the Prometheus client. Like the watcher's, it is read-only at the
 // transport: only GET and HEAD leave the process, through the API server's service proxy
 // or straight to --prometheus-url.
-func newQuerier(o *rootOptions, cfg *rest.Config) (prom.Querier, error) {
-	po := o.prom
+func newQuerier(o *rootOptions, po prom.Options, cfg *rest.Config) (prom.Querier, error) {
 	pcfg := rest.CopyConfig(cfg) // carries o.wrap already
 	pcfg.Wrap(kube.ReadOnly)
 	if po.Service == "" {

@@ -238,27 +238,11 @@ func hpasFromManifests(files []string, stdin io.Reader, in whatif.Input) (*model
 		return nil, nil, usage("whatif: -f: %v", set.Errors[0])
 	}
 	ns, modelName, _ := strings.Cut(in.Key, "/")
-	serverName := ""
-	if in.ServerHPA != nil {
-		serverName = in.ServerHPA.Target.Name
-	}
 	inv, errs := set.Inventory(ns)
 	if len(errs) > 0 {
 		return nil, nil, usage("whatif: -f: %v", errs[0])
 	}
-	var m, s *model.HPA
-	for i := range inv.HPAs {
-		h := &inv.HPAs[i]
-		if h.Namespace != ns {
-			continue
-		}
-		switch {
-		case h.Target.Kind == model.KindModel && h.Target.Name == modelName:
-			m = h
-		case h.Target.Kind == model.KindServer && (h.Target.Name == serverName || serverName == ""):
-			s = h
-		}
-	}
+	m, s := manifestHPAs(inv, in)
 	if m == nil && s == nil {
 		return nil, nil, usage("whatif: -f %s: no HPA targets Model %s or its Server in namespace %s", strings.Join(files, ", "), modelName, ns)
 	}
@@ -347,7 +331,9 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 		}
 		return src, c.Querier(), c.Now, nil
 	}
-	if !o.prom.Enabled() {
+	ctxName, _ := o.kubeContext()
+	po := o.promFor(ctxName)
+	if !po.Enabled() {
 		return nil, nil, nil, &exitErr{code: exitPrometheus, err: fmt.Errorf("whatif: %w (or replay a --recording)", prom.ErrNotConfigured)}
 	}
 	src, err := openSource(ctx, o.rootOptions)
@@ -359,10 +345,13 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 		src.stop()
 		return nil, nil, nil, err
 	}
-	q, err := newQuerier(o.rootOptions, cfg)
+	q, err := newQuerier(o.rootOptions, po, cfg)
 	if err != nil {
 		src.stop()
 		return nil, nil, nil, &exitErr{code: exitPrometheus, err: err}
+	}
+	if po.ClusterLabel != "" {
+		q = prom.ForCluster(q, po.ClusterLabel, po.Cluster)
 	}
 	return src, q, time.Now, nil
 }

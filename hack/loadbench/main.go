@@ -59,6 +59,7 @@ type options struct {
 	// twinscale binary whose runs alternate with this tree's, in the same conditions.
 	snapshotOnly bool
 	compare      string
+	hold         bool
 }
 
 // result is one measured number.
@@ -91,6 +92,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 16, "parallel writers filling the API server")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results to this file")
 	flag.BoolVar(&o.snapshotOnly, "snapshot-only", false, "measure only `twinscale snapshot` (time and peak RSS) at -large pairs")
+	flag.BoolVar(&o.hold, "hold", false, "with -snapshot-only: after filling, print the kubeconfig and keep the API server up until interrupted (for profiling by hand)")
 	flag.StringVar(&o.compare, "compare", "", "with -snapshot-only: another twinscale binary, run alternately with this tree's")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -113,7 +115,7 @@ func run(o options) error {
 	}
 	defer os.RemoveAll(dir)
 	b := &bench{opts: o, dir: dir, twinscale: filepath.Join(dir, "twinscale"), kubectl: filepath.Join(root, "bin", "kubectl")}
-	if _, err := os.Stat(b.kubectl); err != nil {
+	if _, err := os.Stat(b.kubectl); err != nil && !o.snapshotOnly {
 		return fmt.Errorf("bin/kubectl not found: run `make testenv`")
 	}
 	log.Printf("building twinscale")

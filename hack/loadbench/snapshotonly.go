@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"k8s.io/client-go/rest"
 
@@ -23,6 +26,13 @@ func (b *bench) snapshotsOnly() error {
 	log.Printf("filling %d pairs", n)
 	if err := kubetest.Fill(context.Background(), dyn, cs, 0, n, b.opts.workers); err != nil {
 		return err
+	}
+	if b.opts.hold {
+		log.Printf("holding: KUBECONFIG=%s (interrupt to stop)", b.kubeconfig)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		return nil
 	}
 	bins := map[string]string{"this tree": b.twinscale}
 	order := []string{"this tree"}

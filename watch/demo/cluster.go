@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -87,6 +88,7 @@ func New(opts Options) (*Cluster, error) {
 		}
 		c.addPair(i, s)
 	}
+	c.putAPIServices()
 	c.sched.every(c.begin.Add(7*time.Second), time.Second, c.trafficTick)
 	c.sched.every(c.begin.Add(23*time.Second), AdapterRelist, c.relist)
 	c.sched.every(c.begin.Add(time.Minute), time.Minute, c.pruneEvents)
@@ -206,14 +208,15 @@ func (c *Cluster) forget(gvr schema.GroupVersionResource, ns, name string) {
 func (c *Cluster) newClients() {
 	// Dynamic client for the Seldon CRDs, with their list kinds registered.
 	dynScheme := runtime.NewScheme()
-	listKinds := map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList"}
+	listKinds := map[schema.GroupVersionResource]string{gvr.Models: "ModelList", gvr.Servers: "ServerList", gvr.APIServices: "APIServiceList"}
 	c.dyn = dynamicfake.NewSimpleDynamicClientWithCustomListKinds(dynScheme, listKinds)
 	c.dynStore = newStore(
 		k8stesting.NewObjectTracker(dynScheme, serializer.NewCodecFactory(dynScheme).UniversalDecoder()),
 		c.rev,
 		map[schema.GroupVersionResource]schema.GroupVersionKind{
-			gvr.Models:  gvr.Models.GroupVersion().WithKind("Model"),
-			gvr.Servers: gvr.Servers.GroupVersion().WithKind("Server"),
+			gvr.Models:      gvr.Models.GroupVersion().WithKind("Model"),
+			gvr.Servers:     gvr.Servers.GroupVersion().WithKind("Server"),
+			gvr.APIServices: gvr.APIServices.GroupVersion().WithKind("APIService"),
 		})
 	route(&c.dyn.Fake, c.dynStore)
 
@@ -326,5 +329,30 @@ func (c *Cluster) Run(ctx context.Context) error {
 			last = now
 			c.Step(time.Duration(float64(wall) * c.opts.Speed))
 		}
+	}
+}
+
+// putAPIServices registers the metrics APIServices: prometheus-adapter serves the custom
+// metrics API (the simulated HPAs read it); in the seldon story KEDA's metrics server,
+// registered for the external metrics API, has lost its endpoints.
+func (c *Cluster) putAPIServices() {
+	apiService := func(name, group, version, svcNS, svc, status, reason, message string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+			"metadata": map[string]any{"name": name, "uid": string(uid(c.opts.Seed, "APIService", "", name)),
+				"creationTimestamp": c.begin.Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)},
+			"spec": map[string]any{"group": group, "version": version, "groupPriorityMinimum": int64(100), "versionPriority": int64(100),
+				"service": map[string]any{"namespace": svcNS, "name": svc, "port": int64(443)}},
+			"status": map[string]any{"conditions": []any{map[string]any{"type": "Available", "status": status, "reason": reason, "message": message,
+				"lastTransitionTime": c.begin.UTC().Format(time.RFC3339)}}},
+		}}
+	}
+	c.put(c.dynStore, gvr.APIServices, apiService("v1beta1.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta1",
+		"monitoring", "prometheus-adapter", "True", "Passed", "all checks passed"))
+	c.put(c.dynStore, gvr.APIServices, apiService("v1beta2.custom.metrics.k8s.io", "custom.metrics.k8s.io", "v1beta2",
+		"monitoring", "prometheus-adapter", "True", "Passed", "all checks passed"))
+	if c.opts.Scenario == ScenarioSeldon {
+		c.put(c.dynStore, gvr.APIServices, apiService("v1beta1.external.metrics.k8s.io", "external.metrics.k8s.io", "v1beta1",
+			"keda", "keda-operator-metrics-apiserver", "False", "MissingEndpoints", "endpoints for service/keda-operator-metrics-apiserver in \"keda\" have no addresses with port name \"https\""))
 	}
 }

@@ -310,7 +310,7 @@ func TestQuerierServesThePollersQueries(t *testing.T) {
 	c := newCluster(t, ScenarioMixed, 7)
 	q := c.Querier()
 	ctx := context.Background()
-	rps := strings.NewReplacer("{{.Namespaces}}", "seldon-mesh", "{{.Window}}", "2m").Replace(prom.DefaultQuery)
+	rps := strings.NewReplacer("{{.Namespaces}}", "seldon-mesh", "{{.Window}}", "2m", "{{.By}}", "namespace, model", "{{.ClusterMatcher}}", "").Replace(prom.DefaultQuery)
 	samples, _, err := q.Instant(ctx, rps, c.Now())
 	if err != nil {
 		t.Fatal(err)

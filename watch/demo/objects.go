@@ -33,6 +33,7 @@ const (
 	stateAvailable   = "ModelAvailable"
 	stateProgressing = "ModelProgressing"
 	stateFailed      = "ScheduleFailed"
+	stateScaledDown  = "ModelScaledDown"
 	// ReasonNotEnoughReplicas is the scheduler's text when the Server has too few replicas.
 	ReasonNotEnoughReplicas = "Failed to schedule model as no matching server had enough suitable replicas"
 	// ReasonNoServers is the scheduler's text when no replica of the Server is connected.
@@ -152,6 +153,9 @@ func (p *pair) modelObject() *unstructured.Unstructured {
 	if p.m.selector {
 		status["selector"] = p.modelSelector()
 	}
+	if s.seldon210 && p.m.state != "" {
+		status["modelgwReady"] = p.m.state
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": seldonAPIVersion,
 		"kind":       "Model",
@@ -186,10 +190,18 @@ func (p *pair) serverObject() *unstructured.Unstructured {
 	if len(p.sv.conds) > 0 {
 		status["conditions"] = knativeConditions(p.sv.conds)
 	}
+	md := objectMeta(s.server, s.namespace, p.serverUID, p.created, p.sv.generation, nil)
+	if !p.sv.writtenAt.IsZero() {
+		// Only Seldon's writes move the entry: the HPA's /scale writes leave managedFields
+		// alone on custom resources (kubernetes#131892).
+		md["managedFields"] = []any{map[string]any{"manager": "manager", "operation": "Update", "apiVersion": seldonAPIVersion,
+			"time": p.sv.writtenAt.UTC().Format(time.RFC3339), "fieldsType": "FieldsV1",
+			"fieldsV1": map[string]any{"f:spec": map[string]any{"f:replicas": map[string]any{}}}}}
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": seldonAPIVersion,
 		"kind":       "Server",
-		"metadata":   objectMeta(s.server, s.namespace, p.serverUID, p.created, p.sv.generation, nil),
+		"metadata":   md,
 		"spec":       spec,
 		"status":     status,
 	}}
@@ -360,6 +372,10 @@ func (h *hpa) object() *autoscalingv2.HorizontalPodAutoscaler {
 			CurrentReplicas: h.current,
 			DesiredReplicas: h.desired,
 		},
+	}
+	if p.spec.keda && !h.server {
+		obj.OwnerReferences = []metav1.OwnerReference{{APIVersion: "keda.sh/v1alpha1", Kind: "ScaledObject", Name: p.spec.model,
+			UID: uid(p.c.opts.Seed, "ScaledObject", p.spec.namespace, p.spec.model), Controller: ptr(true)}}
 	}
 	if !h.lastSync.IsZero() {
 		obj.Status.ObservedGeneration = ptr(int64(1))

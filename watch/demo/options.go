@@ -17,10 +17,14 @@ const (
 	ScenarioBlueGreen = "blue-green"
 	ScenarioDrift     = "drift"
 	ScenarioMany      = "many"
+	// ScenarioSeldon is today's Seldon (2.9-2.11): the scheduler fighting a Server HPA,
+	// partial scheduling, scale to zero, a terminal scaling spec, a KEDA-owned HPA and a
+	// broken metrics APIService.
+	ScenarioSeldon = "seldon"
 )
 
 // Scenarios lists every scenario name in the order help text shows them.
-var Scenarios = []string{ScenarioMixed, ScenarioRamp, ScenarioSpike, ScenarioBlueGreen, ScenarioDrift, ScenarioMany}
+var Scenarios = []string{ScenarioMixed, ScenarioRamp, ScenarioSpike, ScenarioBlueGreen, ScenarioDrift, ScenarioMany, ScenarioSeldon}
 
 // MaxPairs bounds --demo-pairs so a typo cannot exhaust memory.
 const MaxPairs = 5000

@@ -41,6 +41,16 @@ type pairSpec struct {
 	// deployAt, when positive, creates the pair during the story (relative to its start)
 	// instead of having it run from the beginning.
 	deployAt time.Duration
+
+	// Seldon 2.9-2.11: seldon210 writes status.modelgwReady; scheduler lets Seldon's
+	// scheduler resize the Server on ScheduleFailed (autoscalingServerEnabled), through
+	// the operator, whose managedFields manager is "manager"; partialMin lets the
+	// scheduler place fewer replicas than asked and call the Model available (2.9).
+	seldon210, scheduler, partialMin bool
+	// keda makes the Model HPA KEDA's: named keda-hpa-MODEL, owned by a ScaledObject.
+	keda bool
+	// modelExtra makes the Model ask for this many replicas more than the Server has.
+	modelExtra int32
 }
 
 // Behaviors used by the scenarios. seldonBehavior follows Seldon's best-practice
@@ -148,6 +158,8 @@ func scenario(o Options) ([]pairSpec, error) {
 		specs = blueGreen()
 	case ScenarioDrift:
 		specs = drift()
+	case ScenarioSeldon:
+		specs = seldonToday()
 	case ScenarioMany:
 		n := o.Pairs
 		if n == 0 {
@@ -399,5 +411,60 @@ func generated(seed uint64, prefix string, n, offset int) []pairSpec {
 		}
 		out = append(out, s)
 	}
+	return out
+}
+
+// seldonToday is Seldon 2.9-2.11 as an on-call engineer meets it.
+func seldonToday() []pairSpec {
+	var out []pairSpec
+	today := func(s pairSpec) pairSpec { s.seldon210 = true; return s }
+
+	// The scheduler (autoscalingServerEnabled) scales mlserver-fight up on ScheduleFailed;
+	// the Server HPA, whose max is 2, scales it back: they fight.
+	fight := today(newPair("seldon-mesh", "iris-fight", "mlserver-fight", sklearn, 3, 1, 4,
+		ramp(4, 10.5, -20*time.Minute, 3*time.Minute, -1)))
+	fight.serverHPA.max = 2
+	fight.scheduler = true
+	fight.initial = 2
+	fight.hpaPhase = 3 * time.Second
+	out = append(out, fight)
+
+	// Partial scheduling (2.9): the Model asks for 3 with minReplicas 1; the Server has 2;
+	// Seldon places 2 and calls the Model available.
+	partial := today(newPair("seldon-mesh", "iris-partial", "mlserver-partial", sklearn, 3, 1, 3, steady(5)))
+	partial.modelHPA, partial.serverHPA = nil, nil
+	partial.modelMin, partial.partialMin = ptr(int32(1)), true
+	partial.initial, partial.modelExtra = 2, 1
+	out = append(out, partial)
+
+	// Scaled to zero (2.10): ModelReady False, ModelScaledDown; neutral.
+	idle := today(newPair("seldon-mesh", "iris-idle", "mlserver-idle", sklearn, 3, 1, 3, steady(0)))
+	idle.modelHPA, idle.serverHPA = nil, nil
+	idle.initial = 0
+	out = append(out, idle)
+
+	// The Server's own maxReplicas 3 below its HPA's 5: at the peak the operator refuses
+	// the HPA's 4 (a terminal error, 2.10).
+	capped := today(newPair("seldon-mesh", "iris-capped", "mlserver-capped", sklearn, 3, 1, 5,
+		ramp(5, 13, -15*time.Minute, 2*time.Minute, -1)))
+	capped.serverMax = ptr(int32(3))
+	capped.initial = 2
+	capped.hpaPhase = 6 * time.Second
+	out = append(out, capped)
+
+	// KEDA owns the Model's HPA; Seldon's scheduler sizes the Server.
+	keda := today(newPair("seldon-mesh", "iris-keda", "mlserver-keda", sklearn, 3, 1, 4, steady(5.5)))
+	keda.keda, keda.scheduler = true, true
+	keda.modelHPA.name = "keda-hpa-iris-keda"
+	keda.serverHPA = nil
+	keda.initial = 2
+	keda.hpaPhase = 9 * time.Second
+	out = append(out, keda)
+
+	// A healthy twin pair, as the docs have it, on Seldon 2.10.
+	ok := today(newPair("seldon-mesh", "churn-xgb", "mlserver-churn", xgboost, 4, 1, 4, steady(6.8)))
+	ok.initial = 2
+	ok.hpaPhase = 5 * time.Second
+	out = append(out, ok)
 	return out
 }

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -35,6 +36,8 @@ type modelState struct {
 }
 
 type serverState struct {
+	// writtenAt is when Seldon's operator last wrote spec.replicas (its managedFields time).
+	writtenAt      time.Time
 	spec           int32
 	generation     int64
 	observed       int64
@@ -138,6 +141,17 @@ func (p *pair) init() {
 		{typ: "Ready", status: "True", since: p.created},
 	}
 	p.m.state, p.m.ready = stateAvailable, true
+	if n == 0 && p.spec.seldon210 {
+		p.m.conds = []cond{
+			{typ: "ModelReady", status: "False", message: stateScaledDown, since: p.created},
+			{typ: "Ready", status: "False", message: stateScaledDown, since: p.created},
+		}
+		p.m.state, p.m.ready = stateScaledDown, false
+	}
+	if p.spec.modelExtra > 0 {
+		p.m.spec += p.spec.modelExtra
+		p.m.statusReplicas = p.m.spec
+	}
 	p.sv.conds = []cond{
 		{typ: "Ready", status: "True", since: p.created},
 		{typ: "StatefulSetOrDeploymentReady", status: "True", reason: p.workloadKind() + " replicas matches desired replicas", since: p.created},
@@ -219,6 +233,10 @@ func (p *pair) scheduleModel() {
 	}
 	inflight := p.activeLoads()
 	switch {
+	case spec == 0 && p.spec.seldon210:
+		p.loaded = 0
+		p.cancelLoads(0)
+		p.setModelState(stateScaledDown)
 	case spec <= p.loaded:
 		p.loaded = spec // unload the extra replicas
 		p.cancelLoads(0)
@@ -233,11 +251,31 @@ func (p *pair) scheduleModel() {
 		p.setModelState(stateProgressing)
 	case ready == 0:
 		p.setModelStateReason(stateFailed, ReasonNoServers)
+	case p.spec.partialMin && p.spec.modelMin != nil && ready >= *p.spec.modelMin:
+		// Seldon 2.9: min replicas placed, the Model is available with fewer than asked.
+		for i := p.loaded + inflight; i < ready; i++ {
+			p.startLoad()
+		}
+		p.setModelState(stateAvailable)
 	default:
 		p.setModelState(stateFailed)
+		if p.spec.scheduler && p.sv.spec < spec {
+			// Seldon 2.10: the scheduler asks the operator for the Server replicas.
+			p.c.sched.after(jitter(p.rng, operatorDelay, 150*time.Millisecond), func() { p.seldonScaleServer(spec) })
+		}
 	}
 	p.writeModel()
 	p.writeServer()
+}
+
+// seldonScaleServer is Seldon's operator patching Server.spec.replicas at the scheduler's
+// request; unlike the HPA's /scale writes, it shows in managedFields.
+func (p *pair) seldonScaleServer(n int32) {
+	if p.sv.spec >= n {
+		return
+	}
+	p.sv.writtenAt = p.now()
+	p.scaleServer(n)
 }
 
 func (p *pair) activeLoads() int32 {
@@ -331,6 +369,15 @@ func (p *pair) setModelStateReason(state, reason string) {
 // StatefulSet (pods in parallel) and the workload controller creating or removing pods.
 func (p *pair) reconcileServer() {
 	spec := p.sv.spec
+	if mx := p.spec.serverMax; p.spec.seldon210 && mx != nil && spec > *mx {
+		// Seldon 2.10: replicas outside the Server's own range are a terminal error.
+		p.sv.conds = setKnative(p.sv.conds, cond{typ: "StatefulSetOrDeploymentReady", status: "False",
+			message: fmt.Sprintf("scaling spec is invalid: number of replicas %d must be <= max replicas %d", spec, *mx)}, p.now())
+		p.sv.conds = setKnative(p.sv.conds, cond{typ: "Ready", status: "False"}, p.now())
+		p.sv.observed = p.sv.generation
+		p.writeServer()
+		return
+	}
 	p.sv.statusReplicas = spec
 	p.sv.observed = p.sv.generation
 	if !p.wl.exists {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -163,6 +164,11 @@ func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response
 	}
 	if json.Unmarshal(body, &status) == nil && status.Kind == "Status" {
 		return resp, body, &HTTPError{Code: resp.StatusCode, Message: status.Message}
+	}
+	// Mimir and Thanos' auth proxies answer in one short line of text ("no org id").
+	if msg := strings.TrimSpace(string(body)); strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") &&
+		msg != "" && len(msg) <= 200 && !strings.ContainsAny(msg, "\r\n") && !strings.EqualFold(msg, http.StatusText(resp.StatusCode)) {
+		return resp, body, &HTTPError{Code: resp.StatusCode, Message: msg}
 	}
 	return resp, body, &HTTPError{Code: resp.StatusCode}
 }

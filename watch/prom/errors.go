@@ -103,7 +103,7 @@ func (e explainer) describeHTTP(query string, herr *HTTPError) string {
 	}
 	switch herr.Code {
 	case http.StatusUnauthorized:
-		return fmt.Sprintf("%s rejected the credentials (%s): check the bearer token or basic auth in --prometheus-config", e.target, status)
+		return fmt.Sprintf("%s rejected the credentials (%s)%s: check the bearer token, basic auth or http_headers (Mimir's X-Scope-OrgID) in --prometheus-config or the http_config of --config", e.target, status, detail)
 	case http.StatusForbidden:
 		return fmt.Sprintf("%s refused access (%s)%s: check the credentials in --prometheus-config", e.target, status, detail)
 	case http.StatusNotFound:

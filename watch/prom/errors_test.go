@@ -34,7 +34,7 @@ func TestExplain(t *testing.T) {
 		{"execution", byURL, &QueryError{Type: "execution", Msg: "too many samples"}, "Prometheus could not run the infer_rps query (execution): too many samples"},
 		{"unknown CA", byURL, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, "TLS: cannot verify the certificate of https://prom.example:9090/prefix?…: x509: certificate signed by unknown authority; set tls_config.ca_file"},
 		{"not TLS", byURL, tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the server does not speak TLS (use http://)"},
-		{"401", byURL, &HTTPError{Code: 401}, "https://prom.example:9090/prefix?… rejected the credentials (401 Unauthorized): check the bearer token or basic auth in --prometheus-config"},
+		{"401", byURL, &HTTPError{Code: 401}, "https://prom.example:9090/prefix?… rejected the credentials (401 Unauthorized): check the bearer token, basic auth or http_headers (Mimir's X-Scope-OrgID) in --prometheus-config or the http_config of --config"},
 		{"403", byURL, &HTTPError{Code: 403}, "refused access (403 Forbidden)"},
 		{"404", byURL, &HTTPError{Code: 404}, "has no Prometheus query API (404 Not Found): is it the base URL, with any path prefix?"},
 		{"plain HTTP to HTTPS", byURL, &HTTPError{Code: 400}, "if it serves HTTPS, use https://"},

@@ -53,6 +53,14 @@ type Options struct {
 	Query string
 	// MaxBackoff caps the delay between failing polls; zero means DefaultMaxBackoff.
 	MaxBackoff time.Duration
+	// ClusterLabel is the external label that tells clusters apart when one endpoint
+	// (Thanos Query, Mimir) serves several; empty for a Prometheus of one cluster.
+	ClusterLabel string
+	// Cluster is this cluster's value of ClusterLabel: the poller keeps only its series.
+	Cluster string
+	// Clusters are every value of ClusterLabel the endpoint is asked for in one query
+	// (the clusters that share it); empty means just Cluster.
+	Clusters []string
 	// WrapTransport, when set, wraps the HTTP transport (tests count requests with it).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
@@ -77,10 +85,21 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Service, "prometheus-service", "", "in-cluster Prometheus as NAMESPACE/NAME:PORT, reached through the Kubernetes API server proxy with your kube credentials")
 	fs.StringVar(&o.ConfigFile, "prometheus-config", "", "Prometheus HTTP client config file for --prometheus-url (bearer token, basic auth, TLS, proxy)")
 	fs.DurationVar(&o.RateWindow, "rate-window", DefaultRateWindow, "rate() window of the infer_rps query (at least twice the scrape interval)")
-	fs.StringVar(&o.Query, "query", DefaultQuery, "infer_rps query, a Go template over {{.Namespaces}} (regex) and {{.Window}}; must group by (namespace, model)")
+	fs.StringVar(&o.Query, "query", DefaultQuery, "infer_rps query, a Go template over {{.Namespaces}} (regex), {{.Window}}, {{.By}} and {{.ClusterMatcher}}; must group by (namespace, model), and by the cluster label behind Thanos or Mimir")
 	fs.DurationVar(&o.PollInterval, "poll-interval", DefaultPollInterval, "time between Prometheus polls, also the history step")
 	fs.DurationVar(&o.History, "history", DefaultHistory, "history fetched at start and kept for the charts")
 	fs.DurationVar(&o.Timeout, "prometheus-timeout", DefaultTimeout, "timeout of each Prometheus query")
+}
+
+// labelName is a valid Prometheus label name.
+var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// clusterValues are the cluster label values one query asks for.
+func (o Options) clusterValues() []string {
+	if len(o.Clusters) > 0 {
+		return o.Clusters
+	}
+	return []string{o.Cluster}
 }
 
 // Enabled reports whether a Prometheus target was given.
@@ -149,6 +168,12 @@ func (o Options) Validate() error {
 	} else if o.PollInterval >= time.Second && o.History/o.PollInterval > MaxHistoryPoints {
 		add("--history %s at --poll-interval %s keeps %d points per series; the limit is %d",
 			o.History, o.PollInterval, o.History/o.PollInterval, MaxHistoryPoints)
+	}
+	if o.ClusterLabel != "" && !labelName.MatchString(o.ClusterLabel) {
+		add("cluster_label %q is not a Prometheus label name", o.ClusterLabel)
+	}
+	if o.ClusterLabel != "" && o.Cluster == "" {
+		add("cluster_label %s needs the cluster's value of it", o.ClusterLabel)
 	}
 	if _, err := o.render([]string{"example"}); err != nil {
 		errs = append(errs, err)

@@ -420,7 +420,7 @@ func TestTLSAndAuth(t *testing.T) {
 	}{
 		{"untrusted certificate", srv.URL, "", "TLS: cannot verify the certificate of " + srv.URL + ": x509: certificate signed by unknown authority"},
 		{"plain HTTP to an HTTPS server", "http://" + addr, "", "if it serves HTTPS, use https://"},
-		{"no credentials", srv.URL, caOnly, "rejected the credentials (401 Unauthorized): check the bearer token or basic auth in --prometheus-config"},
+		{"no credentials", srv.URL, caOnly, "rejected the credentials (401 Unauthorized): check the bearer token, basic auth or http_headers (Mimir's X-Scope-OrgID) in --prometheus-config or the http_config of --config"},
 		{"wrong password", srv.URL, wrong, "rejected the credentials (401 Unauthorized)"},
 		{"wrong password in the URL", "https://twinscale:url-secret-pw@" + addr, caOnly, "rejected the credentials (401 Unauthorized)"},
 		{"password file", srv.URL, good, ""},

@@ -11,17 +11,18 @@ import (
 )
 
 // DefaultQuery is the infer_rps of every Model, the rule prometheus-adapter serves to
-// both HPAs, for all watched namespaces at once.
-const DefaultQuery = `sum by (namespace, model) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}"}[{{.Window}}]))`
+// both HPAs, for all watched namespaces at once (and, behind Thanos or Mimir, for all
+// clusters the endpoint serves: {{.By}} and {{.ClusterMatcher}} add the cluster label).
+const DefaultQuery = `sum by ({{.By}}) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}"{{.ClusterMatcher}}}[{{.Window}}]))`
 
 // LatencyQuery is the average seconds per request of every Model.
-const LatencyQuery = `sum by (namespace, model) (rate(seldon_model_infer_seconds_total{namespace=~"{{.Namespaces}}"}[{{.Window}}]))` +
-	` / sum by (namespace, model) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}"}[{{.Window}}]))`
+const LatencyQuery = `sum by ({{.By}}) (rate(seldon_model_infer_seconds_total{namespace=~"{{.Namespaces}}"{{.ClusterMatcher}}}[{{.Window}}]))` +
+	` / sum by ({{.By}}) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}"{{.ClusterMatcher}}}[{{.Window}}]))`
 
 // ErrorsQuery is the non-2xx requests per second of every Model; the "or 0 *" arm
 // reports an explicit zero for Models whose requests all succeed.
-const ErrorsQuery = `sum by (namespace, model) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}",code!~"2.."}[{{.Window}}]))` +
-	` or 0 * sum by (namespace, model) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}",code=~".+"}[{{.Window}}]))`
+const ErrorsQuery = `sum by ({{.By}}) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}",code!~"2.."{{.ClusterMatcher}}}[{{.Window}}]))` +
+	` or 0 * sum by ({{.By}}) (rate(seldon_model_infer_total{namespace=~"{{.Namespaces}}",code=~".+"{{.ClusterMatcher}}}[{{.Window}}]))`
 
 // QueryData is what a query template sees.
 type QueryData struct {
@@ -30,6 +31,15 @@ type QueryData struct {
 	Namespaces string
 	// Window is the rate window as a PromQL duration, e.g. "2m".
 	Window string
+	// By is the grouping: "namespace, model", or "CLUSTER_LABEL, namespace, model"
+	// when the endpoint serves several clusters (Thanos, Mimir).
+	By string
+	// ClusterLabel is the external label naming the cluster, or "".
+	ClusterLabel string
+	// Clusters is a regex of the cluster label values the endpoint is asked for.
+	Clusters string
+	// ClusterMatcher is `,CLUSTER_LABEL=~"CLUSTERS"` to append to a selector, or "".
+	ClusterMatcher string
 }
 
 // queries are the three PromQL expressions of a poll, rendered once.
@@ -92,7 +102,13 @@ func renderQuery(name, text string, data QueryData) (string, error) {
 
 // render builds the poll's queries for the watched namespaces.
 func (o Options) render(namespaces []string) (queries, error) {
-	data := QueryData{Namespaces: promString(NamespaceRegex(namespaces)), Window: PromDuration(o.RateWindow)}
+	data := QueryData{Namespaces: promString(NamespaceRegex(namespaces)), Window: PromDuration(o.RateWindow), By: "namespace, model"}
+	if o.ClusterLabel != "" {
+		data.ClusterLabel = o.ClusterLabel
+		data.Clusters = promString(NamespaceRegex(o.clusterValues()))
+		data.By = o.ClusterLabel + ", namespace, model"
+		data.ClusterMatcher = "," + o.ClusterLabel + `=~"` + data.Clusters + `"`
+	}
 	rpsText := o.Query
 	if rpsText == "" {
 		rpsText = DefaultQuery
@@ -109,4 +125,10 @@ func (o Options) render(namespaces []string) (queries, error) {
 		return q, err
 	}
 	return q, nil
+}
+
+// RPSQuery is the infer_rps query a poller of these options sends for the namespaces.
+func (o Options) RPSQuery(namespaces []string) (string, error) {
+	q, err := o.render(namespaces)
+	return q.rps, err
 }

@@ -123,23 +123,43 @@ func Save(snap *model.Snapshot, hist func(key string) model.PairHistory) Saved {
 	out := Saved{Snapshot: snap, Objects: map[string]PairObjects{}, Spark: map[string]Series{}}
 	for i := range snap.Pairs {
 		p := &snap.Pairs[i]
-		out.Objects[p.Key] = PairObjects{Model: p.Model, Server: p.Server, Workload: p.Workload, ModelHPA: p.ModelHPA, ServerHPA: p.ServerHPA}
-		if len(p.Spark) > 0 {
-			out.Spark[p.Key] = Series(p.Spark)
+		e := SaveEntry(p, hist)
+		out.Objects[p.Key] = e.Objects
+		if e.Spark != nil {
+			out.Spark[p.Key] = e.Spark
 		}
-		if hist == nil {
-			continue
-		}
-		if h := hist(p.Key); h.Step > 0 && len(h.RPS) > 0 {
+		if e.History != nil {
 			if out.Histories == nil {
 				out.Histories = map[string]FileHistory{}
 			}
-			out.Histories[p.Key] = FileHistory{Start: h.Start, Step: h.Step.String(),
-				RPS: h.RPS, Capacity: h.Capacity, Latency: h.Latency, Errors: h.Errors,
-				ModelDesired: h.ModelDesired, ModelReady: h.ModelReady, ServerDesired: h.ServerDesired, ServerReady: h.ServerReady}
+			out.Histories[p.Key] = *e.History
 		}
 	}
 	return out
+}
+
+// Entry is what Save keeps of one pair besides the pair itself.
+type Entry struct {
+	Objects PairObjects
+	Spark   Series       // nil when the pair has no sparkline
+	History *FileHistory // nil when hist has none
+}
+
+// SaveEntry is one pair's part of Save, for writers that stream pair by pair.
+func SaveEntry(p *model.Pair, hist func(key string) model.PairHistory) Entry {
+	e := Entry{Objects: PairObjects{Model: p.Model, Server: p.Server, Workload: p.Workload, ModelHPA: p.ModelHPA, ServerHPA: p.ServerHPA}}
+	if len(p.Spark) > 0 {
+		e.Spark = Series(p.Spark)
+	}
+	if hist == nil {
+		return e
+	}
+	if h := hist(p.Key); h.Step > 0 && len(h.RPS) > 0 {
+		e.History = &FileHistory{Start: h.Start, Step: h.Step.String(),
+			RPS: h.RPS, Capacity: h.Capacity, Latency: h.Latency, Errors: h.Errors,
+			ModelDesired: h.ModelDesired, ModelReady: h.ModelReady, ServerDesired: h.ServerDesired, ServerReady: h.ServerReady}
+	}
+	return e
 }
 
 // FileHistory is a model.PairHistory as written in a file: a readable step

@@ -9,12 +9,14 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +29,10 @@ import (
 type Config struct {
 	// Targets are host:port addresses scraped every second at /metrics.
 	Targets []string
+	// TargetLabels are labels Prometheus attaches to every series of a target, by its
+	// address: cluster=a and cluster=b make two targets look like two clusters' agents
+	// behind one Thanos Query or Mimir.
+	TargetLabels map[string]map[string]string
 	// ListenHost is the IP the server listens on; empty means 127.0.0.1. The API
 	// server's service proxy refuses loopback endpoints, so proxy tests use another.
 	ListenHost string
@@ -203,12 +209,18 @@ func (p *Prometheus) writeConfig() {
 	p.t.Helper()
 	var b strings.Builder
 	b.WriteString("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n")
-	b.WriteString("  - job_name: seldon\n    honor_labels: true\n    static_configs:\n      - targets:\n")
+	b.WriteString("  - job_name: seldon\n    honor_labels: true\n    static_configs:\n")
 	for _, tg := range p.cfg.Targets {
-		fmt.Fprintf(&b, "          - %q\n", tg)
+		fmt.Fprintf(&b, "      - targets: [%q]\n", tg)
+		if labels := p.cfg.TargetLabels[tg]; len(labels) > 0 {
+			b.WriteString("        labels:\n")
+			for _, k := range slices.Sorted(maps.Keys(labels)) {
+				fmt.Fprintf(&b, "          %s: %q\n", k, labels[k])
+			}
+		}
 	}
 	if len(p.cfg.Targets) == 0 {
-		b.WriteString("          []\n")
+		b.WriteString("      - targets: []\n")
 	}
 	write(p.t, filepath.Join(p.dir, "prometheus.yml"), b.String())
 	var web strings.Builder

@@ -3,53 +3,84 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/twinscale/twinscale/model"
-	"github.com/twinscale/twinscale/themes"
 )
 
-// renderPicker draws the namespace picker below the header.
-func (a *App) renderPicker(st *themes.Styles) []string {
-	lines := []string{st.Section.Render("Namespace") + st.Muted.Render("  ↑↓ move · enter select · esc cancel")}
-	total := 0
-	if a.rows != nil {
-		total = len(a.rows.rows)
-	}
-	entries := []nsCount{{name: "all namespaces", pairs: total}}
-	entries = append(entries, a.namespaces()...)
-	h := max(1, a.h-pickerTop-1)
-	off := pickerOffset(a.st.pickerCursor, h)
-	for i := off; i < len(entries) && i < off+h; i++ {
-		e := entries[i]
-		mark := "  "
-		if (i == 0 && a.st.namespace == "") || (i > 0 && e.name == a.st.namespace) {
-			mark = "● "
-		}
-		txt := fit(mark+e.name, 40, false) + " " + fit(plural(e.pairs, "pair"), 10, true)
-		if i == a.st.pickerCursor {
-			lines = append(lines, st.Selected.Render(txt))
-		} else {
-			lines = append(lines, txt)
-		}
-	}
-	return lines
+// helpState is the help screen's part of a frame.
+type helpState struct{ scroll int }
+
+// helpView is the `?` screen. Its body is built when the width, the theme or the replay
+// changes, so Update knows its length when it scrolls.
+type helpView struct {
+	c       *common
+	st      helpState
+	body    []string
+	bodyKey helpKey
 }
 
-// pickerOffset scrolls the picker so the cursor stays visible.
-func pickerOffset(cursor, h int) int { return max(0, cursor-h+1) }
+// helpKey is what the help body depends on.
+type helpKey struct {
+	w, theme int
+	replay   bool
+}
 
-// helpLines is the body of the help screen: keys, then what every symbol,
-// column and badge means, so the dashboard reads without colour.
-func (a *App) helpLines(st *themes.Styles) []string {
+// sync rebuilds the body when what it depends on changed.
+func (v *helpView) sync() {
+	k := helpKey{w: v.c.w, theme: v.c.theme, replay: v.c.replay.on()}
+	if v.body != nil && v.bodyKey == k {
+		return
+	}
+	v.body, v.bodyKey = helpBody(v.c, v.c.w), k
+	v.clamp()
+}
+
+// update scrolls the help screen; it reports whether the view should close.
+func (v *helpView) update(msg tea.KeyPressMsg) (back bool) {
+	k := &v.c.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		return true
+	case key.Matches(msg, k.Up):
+		v.st.scroll--
+	case key.Matches(msg, k.Down):
+		v.st.scroll++
+	case key.Matches(msg, k.Top):
+		v.st.scroll = 0
+	}
+	v.clamp()
+	return false
+}
+
+// clamp keeps the scroll inside the body.
+func (v *helpView) clamp() {
+	v.st.scroll = max(0, min(v.st.scroll, len(v.body)-(v.c.h-1)))
+}
+
+// Render draws the help screen with its footer.
+func (v *helpView) Render(_, h int) []string {
+	body := v.body
+	off := max(0, min(v.st.scroll, len(body)-(h-1)))
+	body = body[off:]
+	lines := padTo(append([]string(nil), body[:min(len(body), h-1)]...), h-1)
+	return append(lines, v.c.keyLine(v.c.keys.HelpHelp()))
+}
+
+// helpBody is the body of the help screen at width w: keys, then what every symbol, column
+// and badge means, so the dashboard reads without colour.
+func helpBody(c *common, w int) []string {
+	st := c.styles()
 	lines := []string{st.Title.Render("twinscale") + st.Muted.Render(" · every Seldon Model and its Server, with their twin HPAs"), ""}
 	lines = append(lines, st.Section.Render("Keys"))
-	groups := append(a.keys.FullHelp(), a.markKeys())
-	if a.roll.player != nil {
-		groups = append(groups, a.roll.keys.replayKeys())
+	groups := append(c.keys.FullHelp(), []key.Binding{markBinding(&c.keys, c.replay.on()), c.keys.Pin, c.keys.Compare})
+	if c.replay.on() {
+		groups = append(groups, c.keys.ReplayHelp())
 	}
 	colW := 22
-	perLine := max(1, min(len(groups), a.w/colW))
+	perLine := max(1, min(len(groups), w/colW))
 	for start := 0; start < len(groups); start += perLine {
 		if start > 0 {
 			lines = append(lines, "")
@@ -90,7 +121,7 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		{"RPS TREND", "recent RPS, ▁ low to █ high; a blank is a gap"},
 		{"◆ ▲", "before a pair's name: marked (space) or pinned to the top (P); c compares marked pairs"},
 	} {
-		wrapped := strings.Split(ansi.Wrap(c[1], max(10, a.w-16), " "), "\n")
+		wrapped := strings.Split(ansi.Wrap(c[1], max(10, w-16), " "), "\n")
 		for i, l := range wrapped {
 			lbl := strings.Repeat(" ", 12)
 			if i == 0 {
@@ -100,17 +131,6 @@ func (a *App) helpLines(st *themes.Styles) []string {
 		}
 	}
 	return lines
-}
-
-// renderHelp draws the help screen with its footer.
-func (a *App) renderHelp(st *themes.Styles) []string {
-	body := a.helpLines(st)
-	a.helpN = len(body)
-	h := a.h - 1
-	off := max(0, min(a.st.helpScroll, len(body)-h))
-	body = body[off:]
-	lines := padTo(append([]string(nil), body[:min(len(body), h)]...), h)
-	return append(lines, a.keyLine(st, a.keys.HelpHelp()))
 }
 
 // fitStyled pads a styled string to w cells (it never truncates).

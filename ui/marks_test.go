@@ -19,7 +19,7 @@ func TestMarkAndPin(t *testing.T) {
 		t.Fatalf("order %q", got)
 	}
 	markPairs(t, a, "shop/search", "shop/green")
-	if got := strings.Join(a.roll.marks, " "); got != "shop/search shop/green" {
+	if got := strings.Join(a.c.marks.keys, " "); got != "shop/search shop/green" {
 		t.Fatalf("marks %q", got)
 	}
 	out := screen(a)
@@ -60,19 +60,19 @@ func TestPinnedOption(t *testing.T) {
 		t.Errorf("compare keys %v", keys)
 	}
 	press(a, "esc")
-	if a.st.mode != modeMain {
-		t.Errorf("esc left mode %v", a.st.mode)
+	if a.mode != modeMain {
+		t.Errorf("esc left mode %v", a.mode)
 	}
 }
 
 func TestCompareWithoutMarksUsesSelection(t *testing.T) {
 	a := newTestApp(t, loadCompareFixture(t), "dark", 100, 30)
 	press(a, "c")
-	if a.st.mode != modeCompare || len(a.compareKeys()) != 1 || !strings.Contains(screen(a), "mark pairs with space") {
-		t.Errorf("mode %v keys %v\n%s", a.st.mode, a.compareKeys(), screen(a))
+	if a.mode != modeCompare || len(a.compareKeys()) != 1 || !strings.Contains(screen(a), "mark pairs with space") {
+		t.Errorf("mode %v keys %v\n%s", a.mode, a.compareKeys(), screen(a))
 	}
 	press(a, "c")
-	if a.st.mode != modeMain {
+	if a.mode != modeMain {
 		t.Errorf("c did not close the compare view")
 	}
 }
@@ -115,20 +115,21 @@ func TestReplayKeys(t *testing.T) {
 	a.ticker = func() tea.Cmd { return nil }
 	settle(a, a.Init())
 	send(a, tea.WindowSizeMsg{Width: 140, Height: 30})
-	before := a.st.roll.replay
-	press(a, " ", "p", "right", "left", "]", "[", "+", "=", "-", "m")
+	before := a.state().replay
+	press(a, " ")
+	if a.state().replay == before {
+		t.Error("a replay key left the frame's state as it was")
+	}
+	press(a, "p", "right", "left", "]", "[", "+", "=", "-", "m")
 	want := "pause pause step+1 step-1 seek+1m0s seek-1m0s faster faster slower"
 	if got := strings.Join(p.calls, " "); got != want {
 		t.Errorf("calls %q\nwant  %q", got, want)
 	}
-	if a.st.roll.replay != before+9 {
-		t.Errorf("replay counter %d, want %d", a.st.roll.replay, before+9)
-	}
-	if a.st.paused {
+	if a.c.paused {
 		t.Error("p paused the display instead of the replay")
 	}
-	if len(a.roll.marks) != 1 {
-		t.Errorf("m did not mark during a replay: %v", a.roll.marks)
+	if len(a.c.marks.keys) != 1 {
+		t.Errorf("m did not mark during a replay: %v", a.c.marks.keys)
 	}
 	out := screen(a)
 	if !strings.Contains(out, "replay 3/7 09:26:40 ×2") || !strings.Contains(out, "! recording truncated") {

@@ -1,0 +1,248 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/themes"
+)
+
+// header draws the two header lines above the table, the picker and the compare view: where
+// we look and how fresh the data is, then counts and the table's settings.
+func header(c *common, t *tableView) []string {
+	st := c.styles()
+	var snap *model.Snapshot
+	if c.rows != nil {
+		snap = c.rows.snap
+	}
+	line1 := []seg{}
+	title := st.Title.Render("twinscale")
+	if snap == nil {
+		return []string{title + "  " + st.Muted.Render("loading…"), ""}
+	}
+	w := snap.Watch
+	ctx := firstNonEmpty(w.Context, "—")
+	if w.Cluster != "" && w.Cluster != w.Context {
+		ctx += " (" + w.Cluster + ")"
+	}
+	line1 = append(line1, seg{"ctx " + ctx, toneText})
+	ns := "all namespaces"
+	if len(w.Namespaces) > 0 {
+		ns = "ns " + strings.Join(w.Namespaces, ",")
+	}
+	line1 = append(line1, seg{ns, toneText})
+	line1 = append(line1, watchSeg(w, c.loc))
+	if s, ok := accessSeg(w); ok {
+		line1 = append(line1, s)
+	}
+	line1 = append(line1, promSeg(snap))
+	if m := snap.MetricsAPI.Short(); m != "" {
+		line1 = append(line1, seg{"! " + m, toneWarning})
+	}
+
+	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
+	if c.rows.critical > 0 {
+		line2 = append(line2, seg{"✗ " + itoaInt(c.rows.critical) + " critical", toneCritical})
+	}
+	if c.rows.warning > 0 {
+		line2 = append(line2, seg{"! " + itoaInt(c.rows.warning) + " warning", toneWarning})
+	}
+	if c.rows.critical+c.rows.warning == 0 {
+		line2 = append(line2, seg{"✓ no alerts", toneHealthy})
+	}
+	line2 = append(line2, seg{"sort " + t.st.sort.String(), toneMuted})
+	if t.st.namespace != "" {
+		line2 = append(line2, seg{"view ns " + t.st.namespace, toneAccent})
+	}
+	if t.st.alertsOnly {
+		line2 = append(line2, seg{"alerts only", toneAccent})
+	}
+	if t.st.filter != "" {
+		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + itoaInt(len(t.visible)) + " match", toneAccent})
+	}
+	if c.paused {
+		p := "⏸ PAUSED"
+		if c.behind {
+			p += " (new data waiting)"
+		}
+		line2 = append(line2, seg{p, toneWarning})
+	}
+	line2 = append(line2, c.replay.segs()...)
+	line2 = append(line2, seg{"updated " + clock(snap.Taken, c.loc), toneMuted})
+	if age := c.dataAge(); age != "" {
+		line2 = append(line2, seg{"! " + age, toneWarning})
+	}
+	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+}
+
+// watchSeg describes the cluster watch.
+func watchSeg(w model.WatchState, loc *time.Location) seg {
+	switch {
+	case !w.Connected && !w.DisconnectedSince.IsZero():
+		s := "✗ disconnected since " + clock(w.DisconnectedSince, loc)
+		if w.LastError != "" {
+			s += ": " + w.LastError
+		}
+		return seg{s, toneCritical}
+	case !w.Connected && w.TotalKinds > 0:
+		return seg{"✗ not connected", toneCritical}
+	case !w.Synced && w.TotalKinds > 0:
+		return seg{"~ syncing " + itoaInt(w.SyncedKinds) + "/" + itoaInt(w.TotalKinds), toneConverging}
+	case !w.Synced:
+		return seg{"~ syncing", toneConverging}
+	}
+	return seg{"✓ synced", toneHealthy}
+}
+
+// accessSeg lists the resources the watch may not read. Missing Seldon CRDs are named
+// in full, so the operator knows what to install.
+func accessSeg(w model.WatchState) (seg, bool) {
+	var bad, missing []string
+	for res, acc := range w.Access {
+		switch {
+		case acc == model.AccessOK || acc == "" || acc == model.AccessUnknown:
+		case acc == model.AccessNotInstalled && (res == model.ResourceModels || res == model.ResourceServers):
+			missing = append(missing, res+"."+model.SeldonGroup)
+		default:
+			bad = append(bad, res+" "+string(acc))
+		}
+	}
+	sort.Strings(bad)
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		crds := "Seldon CRD " + missing[0]
+		if len(missing) > 1 {
+			crds = "Seldon CRDs " + strings.Join(missing, ", ")
+		}
+		bad = append([]string{crds + " not installed"}, bad...)
+	}
+	if len(bad) == 0 {
+		return seg{}, false
+	}
+	return seg{"! " + strings.Join(bad, ", "), toneWarning}, true
+}
+
+// promSeg describes the Prometheus poller as of the snapshot.
+func promSeg(s *model.Snapshot) seg {
+	p := s.Prom
+	switch {
+	case !p.Configured:
+		return seg{"· prometheus off", toneMuted}
+	case p.Failures > 0 && (p.LastSuccess.IsZero() || p.Stale):
+		reason := firstNonEmpty(p.LastError, "no answer")
+		return seg{"✗ prometheus down: " + reason, toneCritical}
+	case p.Stale:
+		return seg{"! prometheus stale for " + firstNonEmpty(since(s.Taken, p.LastSuccess), "?"), toneWarning}
+	}
+	return seg{"✓ prometheus ok", toneHealthy}
+}
+
+// dataAge says how old the displayed snapshot is, once that matters. A live source
+// with a connected, synced watch rebuilds on every change, so there an old snapshot
+// only means a quiet cluster: saying so would redraw the header every second for
+// nothing.
+func (c *common) dataAge() string {
+	if c.rows == nil || c.rows.snap.Taken.IsZero() {
+		return ""
+	}
+	if w := c.rows.snap.Watch; c.live && w.Connected && w.Synced {
+		return ""
+	}
+	since := c.rows.snap.Taken
+	// While the watch is down the pairs are as of the disconnection, however often the
+	// snapshot is rebuilt.
+	if w := c.rows.snap.Watch; !w.Connected && !w.DisconnectedSince.IsZero() && w.DisconnectedSince.Before(since) {
+		since = w.DisconnectedSince
+	}
+	age := c.now().Sub(since)
+	if age < staleAfter {
+		return ""
+	}
+	return "data " + dur(age.Truncate(time.Second)) + " old"
+}
+
+// seg is one header segment.
+type seg struct {
+	text string
+	tone tone
+}
+
+// toneStyle maps a tone to the theme's precomputed span.
+func toneStyle(st *themes.Styles, t tone) themes.Span {
+	sp := &st.Spans
+	switch t {
+	case toneMuted:
+		return sp.Muted
+	case toneInfo:
+		return sp.Severity[model.Info]
+	case toneHealthy:
+		return sp.Health[model.Healthy]
+	case toneConverging:
+		return sp.Health[model.Converging]
+	case toneWarning:
+		return sp.Health[model.Warning]
+	case toneCritical:
+		return sp.Health[model.Critical]
+	case toneAccent:
+		return sp.Accent
+	}
+	return sp.Text
+}
+
+// joinSegs renders segments separated by a muted dot.
+func joinSegs(st *themes.Styles, segs []seg) string {
+	var b strings.Builder
+	sep := st.Subtle.Render(" · ")
+	for i, s := range segs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		if s.tone == toneText {
+			b.WriteString(s.text)
+		} else {
+			b.WriteString(toneStyle(st, s.tone).Render(s.text))
+		}
+	}
+	return b.String()
+}
+
+// footer draws the one-line key help, the filter input or a flash.
+func footer(c *common, t *tableView, keys []key.Binding) string {
+	st := c.styles()
+	if t.st.filtering {
+		return st.Key.Render("/") + t.st.filter + st.Accent.Render("█") + "  " + st.Muted.Render("enter keep · esc clear")
+	}
+	if c.flash != "" {
+		return st.Error.Render(c.flash)
+	}
+	return c.keyLine(keys)
+}
+
+// keyLine is helpLine memoised per theme and binding list: footers are the same on every frame.
+func (c *common) keyLine(keys []key.Binding) string {
+	return c.foot.line(c.styles(), footKey{theme: c.theme, first: keys[0].Help().Key, n: len(keys)}, keys)
+}
+
+// footCache memoises key lines.
+type footCache map[footKey]string
+
+// line returns the key line of keys, drawing it on first use.
+func (f footCache) line(st *themes.Styles, k footKey, keys []key.Binding) string {
+	if l, ok := f[k]; ok {
+		return l
+	}
+	l := helpLine(st, keys)
+	f[k] = l
+	return l
+}
+
+// footKey identifies a memoised key line.
+type footKey struct {
+	theme int
+	first string
+	n     int
+}
