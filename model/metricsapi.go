@@ -103,6 +103,21 @@ func (s MetricsAPIState) Warning() string {
 	return ""
 }
 
+// Short is Warning in a few words for the dashboard's header: "! external metrics API down
+// (keda/keda-operator-metrics-apiserver)".
+func (s MetricsAPIState) Short() string {
+	for _, a := range s.Services {
+		if a.Broken() {
+			kind := "custom"
+			if strings.Contains(a.Name, "external") {
+				kind = "external"
+			}
+			return kind + " metrics API down (" + a.Provider() + ")"
+		}
+	}
+	return s.Warning()
+}
+
 // MetricsAPIRead is one read of the metrics pipeline: the APIServices and the infer_rps
 // values the HPA controller sees, keyed by "namespace/model".
 type MetricsAPIRead struct {

@@ -55,6 +55,9 @@ func TestMetricsAPIWarningAndCause(t *testing.T) {
 	if !strings.Contains(w, "v1beta2.custom.metrics.k8s.io → monitoring/prometheus-adapter: not Available (ServiceNotFound") {
 		t.Errorf("warning %q", w)
 	}
+	if s := st.Short(); s != "custom metrics API down (monitoring/prometheus-adapter)" {
+		t.Errorf("short %q", s)
+	}
 	if c := pipelineCause(st); !strings.Contains(c, "monitoring/prometheus-adapter") {
 		t.Errorf("cause %q", c)
 	}

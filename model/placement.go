@@ -34,7 +34,7 @@ func (l PairLink) Text() string {
 	case LinkServerHPA:
 		return "Server HPA describedObject"
 	case LinkUnscheduled:
-		return "unscheduled: no spec.server, no status.selector, no Server HPA describes it"
+		return "unscheduled: no spec.server, status.selector names no Server, no Server HPA describes it"
 	}
 	return string(l)
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 // ptHPA is an HPA scaling kind/target on infer_rps of Model described, as the docs write it.
@@ -299,5 +300,32 @@ func TestLintPlacement(t *testing.T) {
 	i := slices.IndexFunc(fs, func(f Finding) bool { return f.Rule == RuleServerMissing })
 	if i < 0 || fs[i].Subject.Name != "mlserver-server-hpa" || fs[i].Message != "Server HPA mlserver-server-hpa describes Model irisa0 and scales Server mlserver, which does not exist" {
 		t.Errorf("Server missing, linked by the Server HPA: %+v", fs)
+	}
+}
+
+// TestAnalyzerUnscheduledScheduleFailed: a fresh Model that Seldon cannot place yet
+// ("no matching servers are available" while its Server's first replica starts) is
+// transient for a grace period, then structural.
+func TestAnalyzerUnscheduledScheduleFailed(t *testing.T) {
+	inv := ptDocs()
+	inv.HPAs = inv.HPAs[:1]
+	inv.Models[0].Selector = "server="
+	inv.Models[0].AvailableReplicas = 0
+	inv.Models[0].Conditions = []Condition{{Type: "ModelReady", Status: "False", Message: "ScheduleFailed",
+		Reason: "Failed to schedule model as no matching servers are available", Since: jt0}}
+	a := NewAnalyzer()
+	model := func(now time.Time) Pair {
+		pairs := Join(inv)
+		a.Apply(now, pairs)
+		i := slices.IndexFunc(pairs, func(p Pair) bool { return p.ModelName == "irisa0" })
+		return pairs[i]
+	}
+	p := model(jt0.Add(20 * time.Second))
+	if sf := p.ScheduleFailed; p.Link != LinkUnscheduled || sf == nil || !sf.Transient || p.Health == Critical {
+		t.Fatalf("fresh: link %q, %+v, health %s", p.Link, sf, p.Health)
+	}
+	p = model(jt0.Add(unscheduledGrace + time.Second))
+	if sf := p.ScheduleFailed; sf == nil || sf.Transient || sf.Why != "Seldon has found no Server for the Model for 2 m 1 s" || p.Health != Critical {
+		t.Fatalf("after the grace: %+v, health %s", sf, p.Health)
 	}
 }

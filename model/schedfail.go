@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// unscheduledGrace is how long a Model no Server hosts yet may stay ScheduleFailed before
+// it counts as structural: a fresh deployment waits for its Server's first replica.
+const unscheduledGrace = 2 * time.Minute
+
 func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 	src := p.ScheduleFailed
 	if src == nil {
@@ -29,8 +33,11 @@ func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 	med := p.Readiness.Median
 	sh := p.ServerHPA
 	switch {
+	case p.Link == LinkUnscheduled && now.Sub(sf.Since) < unscheduledGrace:
+		sf.Transient = true
+		sf.Why = "Seldon has not placed the Model on a Server yet; a new Server's first replica may still be starting"
 	case p.Link == LinkUnscheduled:
-		sf.Transient, sf.Why = false, "Seldon has not placed the Model on any Server"
+		sf.Transient, sf.Why = false, fmt.Sprintf("Seldon has found no Server for the Model for %s", FormatDuration(now.Sub(sf.Since)))
 	case p.Server == nil:
 		sf.Transient, sf.Why = false, fmt.Sprintf("Server %s does not exist", orUnset(p.ServerName))
 	case sh == nil && srvDesired < modelDesired:

@@ -215,5 +215,3 @@ func chartBlock(st *themes.Styles, title string, lines []string, w int) []string
 	_ = w
 	return out
 }
-
-// pairedBy says which link joined the Model to its Server and where the links disagree.

@@ -42,6 +42,15 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 		traffic += " · sampled " + clock(p.Metric.SampledAt, d.c.loc)
 	}
 	kv("Traffic", traffic)
+	if t, ok := hpaSeesText(p.Metric); ok {
+		kv("HPA sees", t)
+	}
+	if p.Mode != "" {
+		kv("Scaled by", p.Mode.Text())
+	}
+	if s := seldonStateText(p); s != "" {
+		kv("Seldon", s)
+	}
 	kv("Latency", latencyText(p.Metric))
 	kv("Errors", errorText(p.Metric))
 	kv("Skew", skewText(p.Skew, snap.Taken))
@@ -77,7 +86,7 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 		if sf.Serving > 0 {
 			txt += ". The " + plural(int(sf.Serving), "replica") + " already loaded keep serving."
 		} else {
-			txt += ". The replicas already loaded keep serving."
+			txt += ". No replica is loaded yet, so the Model serves nothing."
 		}
 		kv("Schedule", txt)
 	}
@@ -294,4 +303,33 @@ func pairedBy(p *model.Pair) string {
 		txt += " · ! the Server HPA describes Model " + e.Model + ", which runs on " + e.Server
 	}
 	return txt
+}
+
+// hpaSeesText is the custom metrics API's value (what the HPA controller divides) or why
+// twinscale could not read it; false when it was not asked.
+func hpaSeesText(m model.PairMetric) (string, bool) {
+	switch {
+	case m.HasAPIValue:
+		return rps(m.APIValue) + " from the custom metrics API (the forecast uses it)", true
+	case m.APIProblem != "":
+		return clean(m.APIProblem) + "; the forecast uses Prometheus", true
+	}
+	return "", false
+}
+
+// seldonStateText is the pair's Seldon 2.9+ state and modelgwReady on one line.
+func seldonStateText(p *model.Pair) string {
+	var parts []string
+	switch p.State {
+	case model.StatePartial:
+		parts = append(parts, "! partial: "+clean(p.StateText))
+	case model.StateScaledToZero:
+		parts = append(parts, "· scaled to 0: "+clean(p.StateText))
+	case model.StateScalingSpecInvalid:
+		parts = append(parts, "✗ "+clean(p.StateText))
+	}
+	if p.ModelgwReady != "" {
+		parts = append(parts, "modelgwReady "+clean(p.ModelgwReady))
+	}
+	return strings.Join(parts, " · ")
 }

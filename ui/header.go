@@ -40,6 +40,9 @@ func header(c *common, t *tableView) []string {
 		line1 = append(line1, s)
 	}
 	line1 = append(line1, promSeg(snap))
+	if m := snap.MetricsAPI.Short(); m != "" {
+		line1 = append(line1, seg{"! " + m, toneWarning})
+	}
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	if c.rows.critical > 0 {

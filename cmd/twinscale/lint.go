@@ -21,6 +21,7 @@ type lintOptions struct {
 	failOn    string
 	namespace string
 	version   string
+	whatif    string
 }
 
 // newLintCmd builds `twinscale lint FILE|DIR|-`: the drift and shape rules that need no
@@ -47,7 +48,11 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLint(cmd.InOrStdin(), cmd.OutOrStdout(), args, opts)
+			err := runLint(cmd.InOrStdin(), cmd.OutOrStdout(), args, opts)
+			if opts.whatif == "" {
+				return err
+			}
+			return lintWhatif(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, opts, err)
 		},
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("lint: %w", err) })
@@ -55,6 +60,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on
 	f.StringVarP(&opts.output, "output", "o", opts.output, "output format: text, json or sarif")
 	f.StringVar(&opts.failOn, "fail-on", opts.failOn, "lowest severity that fails (exit 1): info, warning or critical")
 	f.StringVarP(&opts.namespace, "namespace", "n", opts.namespace, "namespace of objects that set none")
+	f.StringVar(&opts.whatif, "whatif", "", "replay RECORDING through the manifests' HPAs and fail (exit 1) when ScheduleFailed time grows")
 	return cmd
 }
 

@@ -238,27 +238,11 @@ func hpasFromManifests(files []string, stdin io.Reader, in whatif.Input) (*model
 		return nil, nil, usage("whatif: -f: %v", set.Errors[0])
 	}
 	ns, modelName, _ := strings.Cut(in.Key, "/")
-	serverName := ""
-	if in.ServerHPA != nil {
-		serverName = in.ServerHPA.Target.Name
-	}
 	inv, errs := set.Inventory(ns)
 	if len(errs) > 0 {
 		return nil, nil, usage("whatif: -f: %v", errs[0])
 	}
-	var m, s *model.HPA
-	for i := range inv.HPAs {
-		h := &inv.HPAs[i]
-		if h.Namespace != ns {
-			continue
-		}
-		switch {
-		case h.Target.Kind == model.KindModel && h.Target.Name == modelName:
-			m = h
-		case h.Target.Kind == model.KindServer && (h.Target.Name == serverName || serverName == ""):
-			s = h
-		}
-	}
+	m, s := manifestHPAs(inv, in)
 	if m == nil && s == nil {
 		return nil, nil, usage("whatif: -f %s: no HPA targets Model %s or its Server in namespace %s", strings.Join(files, ", "), modelName, ns)
 	}

@@ -165,9 +165,8 @@ func whatifChart(title string, res whatif.Result, in whatif.Input, width int, co
 		asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%*d", label, int(math.Round(v))) }),
 		asciigraph.SeriesChars(asciigraph.CreateCharSet("┄"), asciigraph.CreateCharSet("━")),
 	}
-	if len(res.Points) > cols {
-		opts = append(opts, asciigraph.Width(cols))
-	}
+	// The plot always spans the width: asciigraph interpolates a short span, averages a long one.
+	opts = append(opts, asciigraph.Width(cols))
 	if color {
 		opts = append(opts, asciigraph.SeriesColors(asciigraph.Green, asciigraph.Red))
 	}
@@ -181,7 +180,7 @@ func whatifChart(title string, res whatif.Result, in whatif.Input, width int, co
 	b.WriteString(asciigraph.PlotMany([][]float64{ready, model}, opts...))
 	b.WriteString("\n")
 	// The time axis: the span's ends under the plot's first and last columns.
-	plotted := min(cols, len(res.Points))
+	plotted := cols
 	left, right := in.Start.Format("15:04"), in.End.Format("15:04")
 	pad := label + 3
 	gap := plotted - len(left) - len(right)
