@@ -118,7 +118,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	if !p.Skew.PhaseKnown || p.Skew.ModelPhase != 3*time.Second || p.Skew.PhaseOffset != 0 {
 		t.Fatalf("phase %+v", p.Skew)
 	}
-	want := "→ 3 at the next sync in ~6 s: 8.9 rps / 3 per replica"
+	want := "→ 3 at the next sync in ~6s: 8.9 rps / 3 per replica"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("forecast %q, want %q", got, want)
 	}
@@ -153,7 +153,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	w.rps, w.mhSeq = 20, 2
 	w.mhAvg = 10
 	p = apply(a, at(45), w)
-	want = "→ 6 at the next sync in ~15 s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
+	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("capped forecast %q, want %q", got, want)
 	}
@@ -174,7 +174,7 @@ func TestAnalyzerForecastStabilizedAndAtMax(t *testing.T) {
 		t.Errorf("forecast %q, want %q", got, want)
 	}
 	if !p.ModelForecast.Approximate {
-		t.Error("memory seen for 15 s should be approximate")
+		t.Error("memory seen for 15s should be approximate")
 	}
 
 	// At max with more load: TS206 on both HPAs.
@@ -270,7 +270,7 @@ func TestAnalyzerSkew(t *testing.T) {
 		t.Fatalf("alert within the bound: %+v", p.Skew)
 	}
 	p = apply(a, at(121), w)
-	if f := hasRule(p, RuleSkew); !p.Skew.Alert || f == nil || !strings.Contains(f.Message, "twin HPAs disagree for 1 m 31 s (Model 4, Server 3") {
+	if f := hasRule(p, RuleSkew); !p.Skew.Alert || f == nil || !strings.Contains(f.Message, "twin HPAs disagree for 1m31s (Model 4, Server 3") {
 		t.Fatalf("no alert beyond the bound: %+v %v", p.Skew, p.Findings)
 	}
 	if p.Health != Warning {
@@ -328,7 +328,7 @@ func TestAnalyzerScheduleFailedTransient(t *testing.T) {
 		t.Fatalf("transient %+v", sf)
 	}
 	f := hasRule(p, RuleScheduleFailedTrans)
-	if f == nil || f.Severity != Info || !strings.Contains(f.Message, "expected to clear in ~40 s") ||
+	if f == nil || f.Severity != Info || !strings.Contains(f.Message, "expected to clear in ~40s") ||
 		!strings.Contains(f.Message, "the 2 loaded replicas keep serving") || !strings.Contains(f.Message, sf.Reason) {
 		t.Fatalf("finding %+v", p.Findings)
 	}
@@ -372,7 +372,7 @@ func TestAnalyzerScheduleFailedStructural(t *testing.T) {
 		t.Fatalf("within bound %+v", sf)
 	}
 	p = apply(a, at(200), w)
-	if sf := p.ScheduleFailed; sf.Transient || !strings.Contains(sf.Why, "has stayed below the Model's 3 for 3 m 10 s") || !sf.Since.Equal(at(10)) {
+	if sf := p.ScheduleFailed; sf.Transient || !strings.Contains(sf.Why, "has stayed below the Model's 3 for 3m10s") || !sf.Since.Equal(at(10)) {
 		t.Errorf("beyond bound %+v", sf)
 	}
 }
@@ -409,7 +409,7 @@ func TestAnalyzerReadinessVsPolicy(t *testing.T) {
 		t.Fatalf("readiness %+v", p.Readiness)
 	}
 	f := hasRule(p, RuleReadinessVsPolicy)
-	if f == nil || !strings.Contains(f.Message, "~1 m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
+	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
 		t.Fatalf("advice %v", p.Findings)
 	}
 }
@@ -587,7 +587,7 @@ func TestAnalyzerStaleMetric(t *testing.T) {
 	}
 	f := hasRule(p, RuleMetricStale)
 	if f == nil || f.Badge != "stale" || f.Severity != SeverityWarning ||
-		f.Message != "no infer_rps from Prometheus for Model irisa0 in the last two polls (last sample: 45 s ago); forecasts use the HPA's own metric" {
+		f.Message != "no infer_rps from Prometheus for Model irisa0 in the last two polls (last sample: 45s ago); forecasts use the HPA's own metric" {
 		t.Fatalf("finding %+v", f)
 	}
 	if fc := p.ModelForecast; fc.TotalFrom != "hpa" || fc.Total != 6 || fc.Desired != 2 {

@@ -82,7 +82,7 @@ func TestReplicaFight(t *testing.T) {
 		t.Fatalf("no fight finding: %+v", p.Findings)
 	}
 	f := p.Findings[i]
-	if f.Message != "Seldon and Server HPA s-hpa fought over Server s: 2→3→2→3→2 in 3 m 10 s" || !strings.Contains(f.Hint, "raise the Server HPA's maxReplicas (now 2)") {
+	if f.Message != "Seldon and Server HPA s-hpa fought over Server s: 2→3→2→3→2 in 3m10s" || !strings.Contains(f.Hint, "raise the Server HPA's maxReplicas (now 2)") {
 		t.Errorf("finding %q hint %q", f.Message, f.Hint)
 	}
 	if p.Health < Warning {

@@ -7,8 +7,12 @@ import (
 	"time"
 )
 
-// FormatNumber renders a metric value for people: at most three significant digits, SI
-// suffixes from a thousand up, never a Quantity string ("8611m" becomes "8.61").
+// This file is twinscale's one formatting dialect: numbers, durations and the health and
+// severity symbols, as the dashboard, the snapshot table and the findings' prose print them.
+
+// FormatNumber renders a metric value for people in at most three significant digits with
+// an SI suffix from a thousand up, never a Quantity string: 8.611 → "8.61", 0.25 → "0.25",
+// 6262.5 → "6.26k", "8611m" → "8.61".
 func FormatNumber(v float64) string {
 	switch {
 	case math.IsNaN(v):
@@ -17,37 +21,45 @@ func FormatNumber(v float64) string {
 		return "∞"
 	case math.IsInf(v, -1):
 		return "-∞"
+	case v == 0:
+		return "0"
 	}
-	neg := v < 0
-	a := math.Abs(v)
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	if v < 0.001 {
+		return sign + "<0.001"
+	}
 	suffix := ""
-	for _, s := range []struct {
-		div float64
-		sym string
-	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
-		if a >= s.div*0.9995 {
-			a /= s.div
-			suffix = s.sym
+	for _, s := range []string{"k", "M", "G", "T"} {
+		if v < 999.5 {
 			break
 		}
+		v /= 1000
+		suffix = s
 	}
-	var out string
+	if v >= 999.5 {
+		return sign + ">999T"
+	}
+	return sign + trimZeros(strconv.FormatFloat(v, 'f', decimals(v), 64)) + suffix
+}
+
+// decimals keeps three significant digits for v in [0.001, 1000).
+func decimals(v float64) int {
 	switch {
-	case a == 0:
-		out = "0"
-	case a >= 99.95:
-		out = strconv.FormatFloat(a, 'f', 0, 64)
-	case a >= 9.995:
-		out = trimZeros(strconv.FormatFloat(a, 'f', 1, 64))
-	case a >= 0.01:
-		out = trimZeros(strconv.FormatFloat(a, 'f', 2, 64))
-	default:
-		out = strconv.FormatFloat(a, 'g', 2, 64)
+	case v >= 99.95:
+		return 0
+	case v >= 9.995:
+		return 1
+	case v >= 1:
+		return 2
+	case v >= 0.1:
+		return 3
+	case v >= 0.01:
+		return 4
 	}
-	if neg && out != "0" {
-		out = "-" + out
-	}
-	return out + suffix
+	return 5
 }
 
 func trimZeros(s string) string {
@@ -69,22 +81,68 @@ func FormatRatio(r float64) string {
 	return strconv.FormatFloat(r, 'f', 2, 64)
 }
 
-// FormatDuration renders a duration the way the dashboard states waits: "6 s", "4 m 10 s", "2 h 5 m".
+// FormatDuration renders a duration compactly, the way the dashboard states waits and
+// ages: "450ms", "45s", "3m20s", "12m", "2h5m", "3d4h". Beyond ten minutes the seconds, and
+// beyond two days the minutes, are noise and are dropped.
 func FormatDuration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	d = d.Round(time.Second)
-	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
-	switch {
-	case h > 0 && m > 0:
-		return strconv.FormatInt(h, 10) + " h " + strconv.FormatInt(m, 10) + " m"
-	case h > 0:
-		return strconv.FormatInt(h, 10) + " h"
-	case m > 0 && s > 0:
-		return strconv.FormatInt(m, 10) + " m " + strconv.FormatInt(s, 10) + " s"
-	case m > 0:
-		return strconv.FormatInt(m, 10) + " m"
+	if d >= time.Second {
+		d = d.Round(time.Second)
 	}
-	return strconv.FormatInt(s, 10) + " s"
+	itoa := func(v int64) string { return strconv.FormatInt(v, 10) }
+	switch {
+	case d == 0:
+		return "0s"
+	case d < time.Second:
+		return itoa(d.Milliseconds()) + "ms"
+	case d < time.Minute:
+		return itoa(int64(d/time.Second)) + "s"
+	case d < time.Hour:
+		m, s := int64(d/time.Minute), int64(d%time.Minute/time.Second)
+		if s == 0 || m >= 10 {
+			return itoa(m) + "m"
+		}
+		return itoa(m) + "m" + itoa(s) + "s"
+	case d < 48*time.Hour:
+		h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
+		if m == 0 {
+			return itoa(h) + "h"
+		}
+		return itoa(h) + "h" + itoa(m) + "m"
+	}
+	days, h := int64(d/(24*time.Hour)), int64(d%(24*time.Hour)/time.Hour)
+	if h == 0 {
+		return itoa(days) + "d"
+	}
+	return itoa(days) + "d" + itoa(h) + "h"
+}
+
+// HealthSymbol is the text twin of a health colour: ✓ ~ ! ✗, "?" for an unknown level.
+func HealthSymbol(h Health) string {
+	switch h {
+	case Healthy:
+		return "✓"
+	case Converging:
+		return "~"
+	case Warning:
+		return "!"
+	case Critical:
+		return "✗"
+	}
+	return "?"
+}
+
+// SeveritySymbol is the text twin of a severity colour: · ! ✗, "?" for an unknown one.
+func SeveritySymbol(s Severity) string {
+	switch s {
+	case Info:
+		return "·"
+	case SeverityWarning:
+		return "!"
+	case SeverityCritical:
+		return "✗"
+	}
+	return "?"
 }

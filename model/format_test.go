@@ -24,8 +24,8 @@ func TestFormatNumber(t *testing.T) {
 
 func TestFormatDuration(t *testing.T) {
 	cases := map[time.Duration]string{
-		6 * time.Second: "6 s", 0: "0 s", 250 * time.Second: "4 m 10 s", 2 * time.Minute: "2 m",
-		125 * time.Minute: "2 h 5 m", 3 * time.Hour: "3 h", -5 * time.Second: "5 s", 5600 * time.Millisecond: "6 s",
+		6 * time.Second: "6s", 0: "0s", 250 * time.Second: "4m10s", 2 * time.Minute: "2m",
+		125 * time.Minute: "2h5m", 3 * time.Hour: "3h", -5 * time.Second: "5s", 5600 * time.Millisecond: "6s",
 	}
 	for in, want := range cases {
 		if got := FormatDuration(in); got != want {

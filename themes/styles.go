@@ -48,34 +48,6 @@ type ChartColors struct {
 	RPS, Capacity, Model, Server uint8
 }
 
-// Symbol is the text twin of a health colour.
-func Symbol(h model.Health) string {
-	switch h {
-	case model.Healthy:
-		return "✓"
-	case model.Converging:
-		return "~"
-	case model.Warning:
-		return "!"
-	case model.Critical:
-		return "✗"
-	}
-	return "?"
-}
-
-// SeveritySymbol is the text twin of a severity colour.
-func SeveritySymbol(s model.Severity) string {
-	switch s {
-	case model.Info:
-		return "·"
-	case model.SeverityWarning:
-		return "!"
-	case model.SeverityCritical:
-		return "✗"
-	}
-	return "?"
-}
-
 // New builds the styles of a theme. noColor drops every colour (NO_COLOR) and
 // keeps meaning in symbols, bold, faint and reverse video.
 func New(t Theme, noColor bool) *Styles {
@@ -134,7 +106,7 @@ func New(t Theme, noColor bool) *Styles {
 	for h, tok := range [4]Token{HealthyC, ConvergingC, WarningC, CriticalC} {
 		st := fg(tok).Bold(t.Bold || model.Health(h) == model.Critical)
 		s.health[h] = st
-		s.healthSym[h] = st.Render(Symbol(model.Health(h)))
+		s.healthSym[h] = st.Render(model.HealthSymbol(model.Health(h)))
 	}
 	for sev, tok := range [3]Token{InfoC, WarningC, CriticalC} {
 		st := fg(tok).Bold(t.Bold || model.Severity(sev) == model.SeverityCritical)
@@ -142,7 +114,7 @@ func New(t Theme, noColor bool) *Styles {
 			st = st.Faint(true)
 		}
 		s.severity[sev] = st
-		s.sevSym[sev] = st.Render(SeveritySymbol(model.Severity(sev)))
+		s.sevSym[sev] = st.Render(model.SeveritySymbol(model.Severity(sev)))
 	}
 	s.Chart = ChartColors{
 		RPS: ansi256(c(ChartRPS)), Capacity: ansi256(c(ChartCap)),
@@ -176,7 +148,7 @@ func (s *Styles) Health(h model.Health) lipgloss.Style {
 // HealthSymbol returns the health symbol, already styled.
 func (s *Styles) HealthSymbol(h model.Health) string {
 	if h < model.Healthy || h > model.Critical {
-		return Symbol(h)
+		return model.HealthSymbol(h)
 	}
 	return s.healthSym[h]
 }
@@ -192,7 +164,7 @@ func (s *Styles) Severity(sev model.Severity) lipgloss.Style {
 // SeveritySymbol returns the severity symbol, already styled.
 func (s *Styles) SeveritySymbol(sev model.Severity) string {
 	if sev < model.Info || sev > model.SeverityCritical {
-		return SeveritySymbol(sev)
+		return model.SeveritySymbol(sev)
 	}
 	return s.sevSym[sev]
 }

@@ -29,7 +29,7 @@ func TestBuiltinsDefineEveryToken(t *testing.T) {
 func TestSymbolsAreDistinct(t *testing.T) {
 	seen := map[string]model.Health{}
 	for h := model.Healthy; h <= model.Critical; h++ {
-		s := Symbol(h)
+		s := model.HealthSymbol(h)
 		if prev, ok := seen[s]; ok {
 			t.Fatalf("%v and %v share symbol %q", prev, h, s)
 		}
@@ -37,8 +37,8 @@ func TestSymbolsAreDistinct(t *testing.T) {
 	}
 	want := map[model.Health]string{model.Healthy: "✓", model.Converging: "~", model.Warning: "!", model.Critical: "✗"}
 	for h, s := range want {
-		if Symbol(h) != s {
-			t.Errorf("Symbol(%v) = %q, want %q", h, Symbol(h), s)
+		if model.HealthSymbol(h) != s {
+			t.Errorf("model.HealthSymbol(%v) = %q, want %q", h, model.HealthSymbol(h), s)
 		}
 	}
 }
@@ -48,10 +48,10 @@ func TestStylesCarryColourAndSymbol(t *testing.T) {
 		s := New(th, false)
 		for h := model.Healthy; h <= model.Critical; h++ {
 			got := s.HealthSymbol(h)
-			if ansi.Strip(got) != Symbol(h) {
-				t.Errorf("%s: HealthSymbol(%v) = %q, want the symbol %q inside", th.Name, h, got, Symbol(h))
+			if ansi.Strip(got) != model.HealthSymbol(h) {
+				t.Errorf("%s: HealthSymbol(%v) = %q, want the symbol %q inside", th.Name, h, got, model.HealthSymbol(h))
 			}
-			if got == Symbol(h) {
+			if got == model.HealthSymbol(h) {
 				t.Errorf("%s: HealthSymbol(%v) carries no style", th.Name, h)
 			}
 		}

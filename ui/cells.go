@@ -17,7 +17,7 @@ func serverLabel(p *model.Pair) string {
 }
 
 // healthSymbolPlain is the unstyled health symbol.
-func healthSymbolPlain(h model.Health) string { return toneSymbol(healthTone(h)) }
+func healthSymbolPlain(h model.Health) string { return model.HealthSymbol(h) }
 
 // healthTone maps a health level to its tone.
 func healthTone(h model.Health) tone {
@@ -123,7 +123,8 @@ func badgesOf(p *model.Pair) []badge {
 		if f.Badge == "" {
 			continue
 		}
-		if p.ScheduleFailed != nil && strings.Contains(strings.ToLower(f.Badge), "sched") {
+		if p.ScheduleFailed != nil && (f.Rule == model.RuleScheduleFailedTrans || f.Rule == model.RuleScheduleFailedStruct) {
+			// The SchedFail badge above already says it.
 			continue
 		}
 		add(badge{f.Badge, severityTone(f.Severity)})

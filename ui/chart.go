@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
 
+	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/themes"
 )
 
@@ -84,7 +85,7 @@ func plot(st *themes.Styles, ss []series, width, height int, integer bool) []str
 			if integer {
 				v = math.Round(v)
 			}
-			s := num(v)
+			s := model.FormatNumber(v)
 			if len(s) < chartLabelWidth {
 				s = strings.Repeat(" ", chartLabelWidth-len(s)) + s
 			}
@@ -164,7 +165,7 @@ func (d *detailView) charts(st *themes.Styles, w int) []string {
 	}
 	span := ""
 	if h.Step > 0 {
-		span = " over the last " + dur(time.Duration(n)*h.Step)
+		span = " over the last " + model.FormatDuration(time.Duration(n)*h.Step)
 	}
 	c := st.Chart
 	rpsSeries := []series{

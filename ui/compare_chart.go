@@ -48,7 +48,7 @@ func (v *compareView) charts(st *themes.Styles, hists []model.PairHistory, keys 
 	if len(keys) > 1 {
 		rpsSeries = append(rpsSeries, series{name: "total", data: sh.Total, chars: dotChars, glyph: "·", color: st.Chart.Capacity})
 	}
-	span := " over the last " + dur(sh.Step*time.Duration(len(sh.Total)))
+	span := " over the last " + model.FormatDuration(sh.Step*time.Duration(len(sh.Total)))
 	legend := 1 + len(rpsSeries)/4
 	// Each block is a title, the plot and its legend; blocks are separated by a blank line.
 	type block struct {
@@ -152,7 +152,7 @@ func plotPercent(st *themes.Styles, ss []series, width, height int) []string {
 	opts := []asciigraph.Option{
 		asciigraph.Height(height), asciigraph.Offset(chartOffset),
 		asciigraph.LowerBound(0), asciigraph.UpperBound(100),
-		asciigraph.YAxisValueFormatter(func(v float64) string { return fit(num(math.Round(v))+"%", chartLabelWidth, true) }),
+		asciigraph.YAxisValueFormatter(func(v float64) string { return fit(model.FormatNumber(math.Round(v))+"%", chartLabelWidth, true) }),
 		asciigraph.SeriesChars(charsets...),
 	}
 	if n > cols {
@@ -244,7 +244,7 @@ func rampCell(st *themes.Styles, r *model.RampCheck, w int) string {
 
 func signedNum(v float64) string {
 	if v > 0 {
-		return "+" + num(v)
+		return "+" + model.FormatNumber(v)
 	}
-	return num(v)
+	return model.FormatNumber(v)
 }

@@ -55,7 +55,7 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	kv("Errors", errorText(p.Metric))
 	kv("Skew", skewText(p.Skew, snap.Taken))
 	if p.Readiness.Samples > 0 {
-		kv("Readiness", "new Server replicas become ready in ~"+dur(p.Readiness.Median)+
+		kv("Readiness", "new Server replicas become ready in ~"+model.FormatDuration(p.Readiness.Median)+
 			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
 	}
 	if p.Link != "" {
@@ -179,11 +179,11 @@ func latencyText(m model.PairMetric) string {
 func durSeconds(s float64) string {
 	switch {
 	case s < 0.001:
-		return num(s*1e6) + " µs"
+		return model.FormatNumber(s*1e6) + " µs"
 	case s < 1:
-		return num(s*1e3) + " ms"
+		return model.FormatNumber(s*1e3) + " ms"
 	}
-	return num(s) + " s"
+	return model.FormatNumber(s) + " s"
 }
 
 // errorText prints the non-2xx rate and its share of traffic.
@@ -191,9 +191,9 @@ func errorText(m model.PairMetric) string {
 	if !m.HasErrors || !finite(m.ErrorRate) {
 		return "n/a"
 	}
-	s := num(m.ErrorRate) + " non-2xx rps"
+	s := model.FormatNumber(m.ErrorRate) + " non-2xx rps"
 	if m.Known && finite(m.RPS) && m.RPS > 0 {
-		s += " (" + num(100*m.ErrorRate/m.RPS) + "% of requests)"
+		s += " (" + model.FormatNumber(100*m.ErrorRate/m.RPS) + "% of requests)"
 	}
 	return s
 }
@@ -209,7 +209,7 @@ func skewText(s model.Skew, ref time.Time) string {
 			txt += " for " + d
 		}
 		if s.Bound > 0 {
-			txt += " (normal up to " + dur(s.Bound) + ")"
+			txt += " (normal up to " + model.FormatDuration(s.Bound) + ")"
 		}
 		if s.Alert {
 			txt = "! " + txt + ": longer than normal"
@@ -219,10 +219,10 @@ func skewText(s model.Skew, ref time.Time) string {
 		parts = append(parts, txt)
 	}
 	if s.LastLag > 0 {
-		parts = append(parts, "last lag "+dur(s.LastLag))
+		parts = append(parts, "last lag "+model.FormatDuration(s.LastLag))
 	}
 	if s.PhaseKnown {
-		parts = append(parts, "sync phase model "+dur(s.ModelPhase)+" / server "+dur(s.ServerPhase))
+		parts = append(parts, "sync phase model "+model.FormatDuration(s.ModelPhase)+" / server "+model.FormatDuration(s.ServerPhase))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -239,8 +239,9 @@ func forecastText(f *model.Forecast, h *model.HPA) string {
 	if s == "" {
 		s = itoa(f.Current) + " → " + itoa(f.Desired)
 	}
-	if f.NextSync > 0 && !strings.Contains(s, "sync") {
-		s += " (next sync in ~" + dur(f.NextSync) + ")"
+	// A rescale's text already says when it happens.
+	if f.NextSync > 0 && !f.Decision.Rescale {
+		s += " (next sync in ~" + model.FormatDuration(f.NextSync) + ")"
 	}
 	if f.Limited != "" {
 		s += "; limited: " + clean(f.Limited)

@@ -140,7 +140,7 @@ func targetText(h *model.HPA, i int) string {
 		return "—"
 	}
 	m := h.Metrics[i]
-	return m.TargetType + " " + num(m.Target)
+	return m.TargetType + " " + model.FormatNumber(m.Target)
 }
 
 // behaviorOf returns one direction of an HPA's behavior, nil for defaults.
@@ -161,7 +161,7 @@ func rulesText(r *model.ScalingRules) string {
 	}
 	var parts []string
 	if r.StabilizationWindowSeconds != nil {
-		parts = append(parts, "window "+dur(time.Duration(*r.StabilizationWindowSeconds)*time.Second))
+		parts = append(parts, "window "+model.FormatDuration(time.Duration(*r.StabilizationWindowSeconds)*time.Second))
 	}
 	if r.SelectPolicy != "" {
 		parts = append(parts, "select "+r.SelectPolicy)
@@ -171,10 +171,10 @@ func rulesText(r *model.ScalingRules) string {
 		if p.Type == "Percent" {
 			unit = "%"
 		}
-		parts = append(parts, p.Type+" "+itoa(p.Value)+unit+"/"+dur(time.Duration(p.PeriodSeconds)*time.Second))
+		parts = append(parts, p.Type+" "+itoa(p.Value)+unit+"/"+model.FormatDuration(time.Duration(p.PeriodSeconds)*time.Second))
 	}
 	if r.Tolerance != nil {
-		parts = append(parts, "tolerance "+num(*r.Tolerance))
+		parts = append(parts, "tolerance "+model.FormatNumber(*r.Tolerance))
 	}
 	if len(parts) == 0 {
 		return "controller default"
@@ -193,9 +193,9 @@ func seesText(h *model.HPA) string {
 	case m.HasAverage && (!finite(m.AverageValue) || m.AverageValue < 0 || m.AverageValue > 1e15):
 		return "n/a: overflow (0 replicas)"
 	case m.HasAverage:
-		return num(m.AverageValue) + " per replica (avg)"
+		return model.FormatNumber(m.AverageValue) + " per replica (avg)"
 	case m.HasValue && finite(m.Value):
-		return num(m.Value) + " total"
+		return model.FormatNumber(m.Value) + " total"
 	}
 	return "<unknown>"
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -16,59 +15,8 @@ import (
 // finite reports whether v is a usable number (not NaN, not ±Inf).
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// num prints a number in at most three significant digits with an SI suffix:
-// 8.611 → "8.61", 0.25 → "0.25", 6262.5 → "6.26k". Never Quantity milli-units.
-func num(v float64) string {
-	if !finite(v) {
-		return "n/a"
-	}
-	if v == 0 {
-		return "0"
-	}
-	sign := ""
-	if v < 0 {
-		sign, v = "-", -v
-	}
-	if v < 0.001 {
-		return sign + "<0.001"
-	}
-	suffix := ""
-	for _, s := range []string{"k", "M", "G", "T"} {
-		if v < 999.5 {
-			break
-		}
-		v /= 1000
-		suffix = s
-	}
-	if v >= 999.5 {
-		return sign + ">999T"
-	}
-	s := strconv.FormatFloat(v, 'f', decimals(v), 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return sign + s + suffix
-}
-
-// decimals keeps three significant digits for v in [0.001, 1000).
-func decimals(v float64) int {
-	switch {
-	case v >= 99.95:
-		return 0
-	case v >= 9.995:
-		return 1
-	case v >= 1:
-		return 2
-	case v >= 0.1:
-		return 3
-	case v >= 0.01:
-		return 4
-	}
-	return 5
-}
-
 // rps prints a request rate: "8.9 rps".
-func rps(v float64) string { return num(v) + " rps" }
+func rps(v float64) string { return model.FormatNumber(v) + " rps" }
 
 // count prints a replica count, "?" when unknown.
 func count(c model.Count) string {
@@ -85,45 +33,12 @@ func count(c model.Count) string {
 // desiredReady prints "desired/ready".
 func desiredReady(d, r model.Count) string { return count(d) + "/" + count(r) }
 
-// dur prints a duration compactly: 45s, 3m20s, 2h5m, 3d4h.
-func dur(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Second:
-		if d == 0 {
-			return "0s"
-		}
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		m, s := int(d.Minutes()), int(d.Seconds())%60
-		if s == 0 || m >= 10 {
-			return fmt.Sprintf("%dm", m)
-		}
-		return fmt.Sprintf("%dm%ds", m, s)
-	case d < 48*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	}
-	days, h := int(d.Hours())/24, int(d.Hours())%24
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd%dh", days, h)
-}
-
 // since prints how long before ref t was, or "" when t is zero.
 func since(ref, t time.Time) string {
 	if t.IsZero() || ref.IsZero() {
 		return ""
 	}
-	return dur(ref.Sub(t))
+	return model.FormatDuration(ref.Sub(t))
 }
 
 // servingReplicas is what the per-replica value divides by: the Server's
@@ -146,9 +61,9 @@ func perReplica(p *model.Pair) (cell string, over bool) {
 	}
 	v := m.RPS / float64(n.Value)
 	if !finite(m.Target) || m.Target <= 0 {
-		return num(v) + "/?", false
+		return model.FormatNumber(v) + "/?", false
 	}
-	return num(v) + "/" + num(m.Target), v > m.Target*1.1
+	return model.FormatNumber(v) + "/" + model.FormatNumber(m.Target), v > m.Target*1.1
 }
 
 // rpsCell prints the live total, or why there is none.

@@ -16,11 +16,11 @@ func TestNum(t *testing.T) {
 		0: "0", 8.9: "8.9", 8.611: "8.61", 2.97: "2.97", 3: "3", 0.25: "0.25", 0.123: "0.123",
 		12.34: "12.3", 123.4: "123", 999.4: "999", 999.6: "1k", 6262.5: "6.26k", 1234567: "1.23M",
 		0.0004: "<0.001", -2.5: "-2.5", 1e30: ">999T",
-		math.NaN(): "n/a", math.Inf(1): "n/a",
+		math.NaN(): "n/a", math.Inf(1): "∞", math.Inf(-1): "-∞",
 	}
 	for in, want := range cases {
-		if got := num(in); got != want {
-			t.Errorf("num(%v) = %q, want %q", in, got, want)
+		if got := model.FormatNumber(in); got != want {
+			t.Errorf("model.FormatNumber(%v) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -81,8 +81,8 @@ func TestDur(t *testing.T) {
 		75 * time.Hour: "3d3h", -5 * time.Second: "5s",
 	}
 	for in, want := range cases {
-		if got := dur(in); got != want {
-			t.Errorf("dur(%v) = %q, want %q", in, got, want)
+		if got := model.FormatDuration(in); got != want {
+			t.Errorf("model.FormatDuration(%v) = %q, want %q", in, got, want)
 		}
 	}
 }

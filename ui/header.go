@@ -162,7 +162,7 @@ func (c *common) dataAge() string {
 	if age < staleAfter {
 		return ""
 	}
-	return "data " + dur(age.Truncate(time.Second)) + " old"
+	return "data " + model.FormatDuration(age.Truncate(time.Second)) + " old"
 }
 
 // seg is one header segment.
