@@ -40,9 +40,6 @@ func header(c *common, t *tableView) []string {
 		line1 = append(line1, s)
 	}
 	line1 = append(line1, promSeg(snap))
-	if m := snap.MetricsAPI.Short(); m != "" {
-		line1 = append(line1, seg{"! " + m, toneWarning})
-	}
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	if c.rows.critical > 0 {
@@ -53,6 +50,10 @@ func header(c *common, t *tableView) []string {
 	}
 	if c.rows.critical+c.rows.warning == 0 {
 		line2 = append(line2, seg{"✓ no alerts", toneHealthy})
+	}
+	if m := snap.MetricsAPI.Short(); m != "" {
+		// The second line has room: the first is full of context at 80 and 120 columns.
+		line2 = append(line2, seg{"! " + m, toneWarning})
 	}
 	line2 = append(line2, seg{"sort " + t.st.sort.String(), toneMuted})
 	if t.st.namespace != "" {
