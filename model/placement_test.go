@@ -325,7 +325,7 @@ func TestAnalyzerUnscheduledScheduleFailed(t *testing.T) {
 		t.Fatalf("fresh: link %q, %+v, health %s", p.Link, sf, p.Health)
 	}
 	p = model(jt0.Add(unscheduledGrace + time.Second))
-	if sf := p.ScheduleFailed; sf == nil || sf.Transient || sf.Why != "Seldon has found no Server for the Model for 2 m 1 s" || p.Health != Critical {
+	if sf := p.ScheduleFailed; sf == nil || sf.Transient || sf.Why != "Seldon has found no Server for the Model for 2m1s" || p.Health != Critical {
 		t.Fatalf("after the grace: %+v, health %s", sf, p.Health)
 	}
 }
