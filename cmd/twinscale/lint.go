@@ -58,25 +58,28 @@ Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("lint: %w", err) })
 	f := cmd.Flags()
 	f.StringVarP(&opts.output, "output", "o", opts.output, "output format: text, json or sarif")
-	f.StringVar(&opts.failOn, "fail-on", opts.failOn, "lowest severity that fails (exit 1): info, warning or critical")
+	f.StringVar(&opts.failOn, "fail-on", opts.failOn, "lowest severity that fails (exit 1): none, info, warning or critical")
 	f.StringVarP(&opts.namespace, "namespace", "n", opts.namespace, "namespace of objects that set none")
 	f.StringVar(&opts.whatif, "whatif", "", "replay RECORDING through the manifests' HPAs and fail (exit 1) when ScheduleFailed time grows")
 	return cmd
 }
 
-// lintFailOn reads lint's --fail-on, which unlike the snapshot's also accepts info.
-func lintFailOn(s string) (model.Severity, error) {
-	sev, err := model.ParseSeverity(s)
+// lintFailOn reads lint's --fail-on, the same set as snapshot's; ok is false for "none".
+func lintFailOn(s string) (model.Severity, bool, error) {
+	sev, ok, err := parseFailOn(s)
 	if err != nil {
-		return 0, usageError("lint: --fail-on %q: want info, warning or critical", s)
+		return 0, false, usageError("lint: %v", err)
 	}
-	return sev, nil
+	return sev, ok, nil
 }
 
 func runLint(stdin io.Reader, stdout io.Writer, args []string, opts lintOptions) error {
-	failOn, err := lintFailOn(opts.failOn)
+	failOn, failing, err := lintFailOn(opts.failOn)
 	if err != nil {
 		return err
+	}
+	if !failing {
+		failOn = model.SeverityCritical + 1 // no finding is that severe: only errors fail
 	}
 	var write func(io.Writer, manifests.Report) error
 	switch opts.output {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,6 +22,21 @@ func runLintCmd(t *testing.T, stdin string, args ...string) (string, string, int
 	cmd.SetArgs(args)
 	err := cmd.Execute()
 	return out.String(), errOut.String(), exitCode(err)
+}
+
+// TestLintNoManifests: a directory without manifests is a usage error, not a clean pass (a CI
+// path typo must fail).
+func TestLintNoManifests(t *testing.T) {
+	empty, noYAML := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(noYAML, "README.md"), []byte("# not a manifest\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{empty, noYAML} {
+		out, errOut, code := runLintCmd(t, "", dir)
+		if code != 2 || !strings.Contains(errOut, "no manifests found in "+dir) {
+			t.Errorf("lint %s: exit %d, stderr %q, stdout %q", dir, code, errOut, out)
+		}
+	}
 }
 
 func TestLintExitCodes(t *testing.T) {
@@ -40,6 +57,8 @@ func TestLintExitCodes(t *testing.T) {
 		{"no arguments", nil, 2, ""},
 		{"missing path", []string{manifestDir + "nope"}, 2, ""},
 		{"bad fail-on", []string{manifestDir + "good", "--fail-on", "fatal"}, 2, ""},
+		{"fail-on none passes findings", []string{manifestDir + "bad", "--fail-on", "none"}, 0, "8 critical, 5 warning, 3 info"},
+		{"fail-on none still fails errors", []string{manifestDir + "malformed", "--fail-on", "none"}, 2, "malformed/broken.yaml:13: error"},
 		{"bad output", []string{manifestDir + "good", "-o", "yaml"}, 2, ""},
 		{"unknown flag", []string{manifestDir + "good", "--frobnicate"}, 2, ""},
 	}

@@ -30,7 +30,8 @@ func setupLogging(path, level string, stderr io.Writer) (func(), error) {
 	}
 	var out io.Writer = io.Discard
 	closeFn := func() {}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+	// err must be the reason the file could not be opened, whichever step failed.
+	if err = os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
 		f, ferr := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if ferr == nil {
 			out = f

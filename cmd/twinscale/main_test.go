@@ -67,7 +67,7 @@ func TestSnapshotFailOn(t *testing.T) {
 		failOn string
 		code   int
 	}{
-		{"none", exitOK}, {"warning", exitFindings}, {"critical", exitFindings}, {"info", exitError}, {"bogus", exitError},
+		{"none", exitOK}, {"info", exitFindings}, {"warning", exitFindings}, {"critical", exitFindings}, {"bogus", exitError},
 	}
 	for _, c := range cases {
 		code, _, errOut := runCLI(t, "snapshot", "--snapshot-file", fixture, "--fail-on", c.failOn, "-o", "json")

@@ -29,7 +29,7 @@ type rollFlags struct {
 
 // addFlags registers the rollout flags on the dashboard's flag set.
 func (f *rollFlags) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&f.record, "record", "", "append what the dashboard shows to FILE (gzip JSON lines) for `twinscale replay FILE`")
+	fs.StringVar(&f.record, "record", "", "append what the dashboard shows to `FILE` (gzip JSON lines), to play back with \"twinscale replay FILE\"")
 	fs.IntVar(&f.recordMaxMB, "record-max-size", 64, "MiB at which the recording rotates to FILE.1 … FILE.N")
 	fs.IntVar(&f.recordFiles, "record-files", 3, "rotated recording files to keep")
 	addPairsFlag(fs, &f.pairs)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
@@ -93,7 +94,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 		"colour theme: auto (from the terminal background), dark, light, high-contrast, colorblind, or a user theme name")
 	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
 	pf.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show a snapshot saved with `twinscale snapshot -o json` instead of a cluster")
+	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show the `FILE` saved with \"twinscale snapshot -o json\" instead of a cluster")
 	pf.StringVar(&o.configFile, "config", defaultConfigFile(), "config file mapping kubeconfig contexts to their Prometheus (Thanos, Mimir); the flags apply to contexts it does not list")
 	_ = cmd.MarkPersistentFlagFilename("snapshot-file", "json")
 	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
@@ -213,6 +214,9 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	if err := o.roll.validate(); err != nil {
 		return &exitErr{code: exitError, err: err}
 	}
+	if err := o.needTerminal(); err != nil {
+		return err
+	}
 	set, theme, flash, err := o.loadThemes()
 	if err != nil {
 		return err
@@ -242,6 +246,18 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}
+	}
+	return nil
+}
+
+// needTerminal refuses to draw the dashboard into a pipe or a file, where it would leave a blank
+// screen and exit 0: a script wants `twinscale snapshot`.
+func (o *rootOptions) needTerminal() error {
+	if len(o.program) > 0 {
+		return nil // tests drive the program with their own input and output
+	}
+	if f, ok := o.stdout.(*os.File); ok && !term.IsTerminal(f.Fd()) {
+		return &exitErr{code: exitError, err: errors.New("stdout is not a terminal; use `twinscale snapshot` to print the pairs")}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -58,10 +59,10 @@ Exit codes:
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
-	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a pair has a finding at or above this severity: warning, critical or none")
+	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a pair has a finding at or above this severity: none, info, warning or critical")
 	f.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the cluster watch to sync")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"none", "warning", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnValues, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -75,6 +76,16 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	threshold, failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return &exitErr{code: exitError, err: err}
+	}
+	if o.syncTimeout <= 0 {
+		return &exitErr{code: exitError, err: fmt.Errorf("--sync-timeout %v: want a positive duration such as 30s", o.syncTimeout)}
+	}
+	if o.theme != "" && o.theme != themes.Auto {
+		// A bad --theme is exit 6 whether or not the output is coloured.
+		dir, _ := themes.UserDir()
+		if _, err := themes.Find(o.theme, dir); err != nil {
+			return &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
+		}
 	}
 	closeLog, err := setupLogging(o.logFile, o.logLevel, o.stderr)
 	if err != nil {
@@ -141,34 +152,38 @@ func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.Pa
 	return ui.WriteTable(out, snap, st, time.Local)
 }
 
-// parseFailOn reads --fail-on; ok is false for "none".
+// failOnValues is the one set of --fail-on values snapshot and lint share.
+var failOnValues = []string{"none", "info", "warning", "critical"}
+
+// parseFailOn reads --fail-on (none, info, warning or critical); ok is false for "none".
 func parseFailOn(s string) (model.Severity, bool, error) {
-	if s == "none" || s == "" {
+	if s == "none" {
 		return model.Info, false, nil
 	}
 	sev, err := model.ParseSeverity(s)
-	if err != nil || sev == model.Info {
-		return model.Info, false, fmt.Errorf("--fail-on %q: want warning, critical or none", s)
+	if err != nil {
+		return model.Info, false, fmt.Errorf("--fail-on %q: want %s", s, strings.Join(failOnValues, ", "))
 	}
 	return sev, true, nil
 }
 
-// countAtOrAbove counts pairs with a finding, or a health, at or above sev.
+// countAtOrAbove counts pairs with a finding, or a health, at or above sev; at info, a pair
+// without any finding and a healthy or converging health does not count.
 func countAtOrAbove(snap *model.Snapshot, sev model.Severity) int {
 	n := 0
 	for i := range snap.Pairs {
 		p := &snap.Pairs[i]
-		worst := model.Info
+		worst, any := model.Info, false
 		switch {
 		case p.Health >= model.Critical:
-			worst = model.SeverityCritical
+			worst, any = model.SeverityCritical, true
 		case p.Health >= model.Warning:
-			worst = model.SeverityWarning
+			worst, any = model.SeverityWarning, true
 		}
 		for _, f := range p.Findings {
-			worst = max(worst, f.Severity)
+			worst, any = max(worst, f.Severity), true
 		}
-		if worst >= sev {
+		if any && worst >= sev {
 			n++
 		}
 	}

@@ -45,6 +45,9 @@ func openSource(ctx context.Context, o *rootOptions) (*opened, error) {
 		return &opened{Source: src, stop: func() {}}, nil
 	}
 	if o.demo.enabled {
+		if ignored := o.demoIgnores(); ignored != "" {
+			fmt.Fprintf(o.stderr, "twinscale: --demo ignores %s: the simulated cluster has its own namespaces and metrics\n", ignored)
+		}
 		return openDemo(ctx, o)
 	}
 	cfg, err := o.restConfig()
@@ -309,4 +312,20 @@ func openDemo(ctx context.Context, o *rootOptions) (*opened, error) {
 	stop := src.stop
 	src.stop = func() { stop(); cancel(); <-simDone }
 	return src, nil
+}
+
+// demoIgnores names the cluster and Prometheus settings --demo does not use, so a user who gave
+// them learns why they changed nothing.
+func (o *rootOptions) demoIgnores() string {
+	var out []string
+	if len(o.namespaces) > 0 || o.allNamespaces {
+		out = append(out, "-n/-A")
+	}
+	if o.prom.URL != "" {
+		out = append(out, "--prometheus-url")
+	}
+	if o.prom.Service != "" {
+		out = append(out, "--prometheus-service")
+	}
+	return strings.Join(out, ", ")
 }

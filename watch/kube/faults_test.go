@@ -317,7 +317,8 @@ func TestFaultAPIServerAnswersErrors(t *testing.T) {
 			var logs syncBuffer
 			s := startSessionWith(t, cfg, kube.Options{Namespaces: []string{ns}, Context: "envtest", ForbiddenRetry: time.Second,
 				Log: slog.New(slog.NewTextHandler(&logs, nil))})
-			want := fmt.Sprintf("API server answers %d to list models in %s: stand-in front end says %s", code, ns, http.StatusText(code))
+			// Discovery comes first: the Seldon informers cannot start without it.
+			want := fmt.Sprintf("API server answers %d to discovery of mlops.seldon.io/v1alpha1: stand-in front end says %s", code, http.StatusText(code))
 			snap := s.eventually(t, synced, "the refusal named", func(snap *model.Snapshot) bool {
 				return slices.Contains(snap.Watch.Failing, want)
 			})
@@ -330,8 +331,11 @@ func TestFaultAPIServerAnswersErrors(t *testing.T) {
 			s.eventually(t, synced, "every resource refused", func(snap *model.Snapshot) bool {
 				return len(snap.Watch.Failing) == 6
 			})
-			for _, res := range []string{"models", "servers", "horizontalpodautoscalers", "statefulsets", "deployments", "events"} {
-				line := fmt.Sprintf("resource=%s namespace=%s verb=list code=%d", res, ns, code)
+			lines := []string{fmt.Sprintf("resource=mlops.seldon.io/v1alpha1 verb=discovery code=%d", code)}
+			for _, res := range []string{"horizontalpodautoscalers", "statefulsets", "deployments", "events"} {
+				lines = append(lines, fmt.Sprintf("resource=%s namespace=%s verb=list code=%d", res, ns, code))
+			}
+			for _, line := range lines {
 				if n := strings.Count(logs.String(), line); n != 1 {
 					t.Errorf("%d log lines with %q, want 1:\n%s", n, line, logs.String())
 				}

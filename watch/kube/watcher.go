@@ -255,7 +255,28 @@ func (w *Watcher) checkCRDs(ctx context.Context) {
 	case apierrors.IsNotFound(err):
 		// The group is not served: the CRDs are not installed.
 	default:
-		w.recordError(fmt.Errorf("discovery of %s: %w", gvr.SeldonGroupVersion, err), "")
+		err = fmt.Errorf("discovery of %s: %w", gvr.SeldonGroupVersion, err)
+		var status apierrors.APIStatus
+		if errors.As(err, &status) {
+			// The Seldon informers cannot start before discovery answers: say why for both.
+			st := status.Status()
+			msg := fmt.Sprintf("API server answers %d to discovery of %s", st.Code, gvr.SeldonGroupVersion)
+			if st.Message != "" {
+				msg += ": " + st.Message
+			}
+			kind := fmt.Sprintf("discovery %d", st.Code)
+			w.mu.Lock()
+			w.failing[model.ResourceModels], w.failing[model.ResourceServers] = msg, msg
+			first := !w.logged[kind]
+			w.logged[kind] = true
+			w.mu.Unlock()
+			if first {
+				w.opts.Log.Warn("API server refuses a request", "resource", gvr.SeldonGroupVersion.String(), "verb", "discovery",
+					"code", st.Code, "reason", string(st.Reason), "message", st.Message)
+			}
+			err = errors.New(msg)
+		}
+		w.recordError(err, "")
 		return
 	}
 	w.mu.Lock()

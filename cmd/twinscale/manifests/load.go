@@ -90,6 +90,10 @@ func expand(p string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read manifest directory: %w", err)
 	}
+	if len(files) == 0 {
+		// A CI path typo must not pass as "no findings".
+		return nil, fmt.Errorf("no manifests found in %s (no *.yaml, *.yml or *.json files)", p)
+	}
 	slices.Sort(files)
 	return files, nil
 }
