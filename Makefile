@@ -25,9 +25,20 @@ testenv: ## Build the test control plane (kube-apiserver, etcd) into bin/ from h
 prometheus: ## Make sure a prometheus binary is available for the metrics tests.
 	./hack/prometheus.sh
 
-test: testenv prometheus ## Run every test: unit, golden, fuzz seeds, and integration against kube-apiserver and Prometheus.
+# HPADIFF_SEQUENCES random sequences compare model's HPA maths with the real v1.37.2 controller
+# (hack/tools/hpadiff, its own module pinned like hack/tools); `make test` runs a few thousand, `make diff-long` 100,000.
+# It runs without -race: it is one goroutine driving the controller on virtual time, and the race
+# detector would cut it to ~6 sequences/s (see BENCHMARKS.md).
+HPADIFF_SEQUENCES ?= 3000
+HPADIFF_LONG ?= 100000
+
+test: testenv prometheus ## Run every test: unit, golden, fuzz seeds, integration against kube-apiserver and Prometheus, and the HPA differential test.
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+	set -o pipefail; cd hack/tools/hpadiff && $(GO) vet . && HPADIFF_SEQUENCES=$(HPADIFF_SEQUENCES) $(GO) test -count=1 -timeout 30m -v -run TestAgainstController . | grep -v '^=== RUN'
+
+diff-long: ## Compare the HPA maths with the real controller over HPADIFF_LONG (100,000) random sequences (HPADIFF_SEED: first seed).
+	cd hack/tools/hpadiff && HPADIFF_SEQUENCES=$(HPADIFF_LONG) $(GO) test -count=1 -timeout 6h -v -run TestAgainstController .
 
 test-update: ## Regenerate golden files.
 	$(GO) test ./ui/... -update
@@ -67,4 +78,4 @@ clean: ## Remove build output (keeps the test control plane).
 	rm -f $(BIN)/twinscale
 	rm -rf $(BENCH_OUT)
 
-.PHONY: help build install testenv prometheus test test-update lint demo demo-gif bench bench-go bench-load fuzz tidy-check clean
+.PHONY: help build install testenv prometheus test diff-long test-update lint demo demo-gif bench bench-go bench-load fuzz tidy-check clean

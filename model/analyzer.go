@@ -188,7 +188,6 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	st.srv.observe(now, p.ServerDesired, p.ServerReady, st.server.changeTime(p.ServerDesired.Value, now))
 	p.Readiness = st.srv.readiness()
 
-	p.Skew = st.skew(now, p)
 	p.ModelForecast, p.ServerForecast = nil, nil
 	if h := p.ModelHPA; h != nil {
 		p.ModelForecast = st.model.forecast(now, h, modelScale(p, h), live, liveOK, api, apiOK, newPoll)
@@ -196,6 +195,7 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	if h := p.ServerHPA; h != nil {
 		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
+	p.Skew = st.skew(now, p)
 	st.scheduleFailed(now, p)
 
 	findings := keepForeign(p.Findings)

@@ -19,7 +19,8 @@ type world struct {
 	mhSeq, shSeq            int     // bumped to mark a status write (a sync that changed something)
 	serverMax, modelMax     int32
 	noServerHPA             bool
-	schedFailed             string // Seldon's human text; empty when ModelReady
+	schedFailed             string  // Seldon's human text; empty when ModelReady
+	target                  float64 // both HPAs' AverageValue target; 0 keeps goodPair's
 	events                  []Event
 	mhBehavior, shBehavior  *Behavior
 	mhConditions            []Condition
@@ -57,6 +58,15 @@ func (w world) pair() Pair {
 		p.ServerHPA = nil
 	}
 	p.Metric = PairMetric{Known: true, RPS: w.rps, Target: 3, SampledAt: w.polledAt}
+	if w.target > 0 {
+		mh.Metrics = slices.Clone(mh.Metrics)
+		mh.Metrics[0].Target = w.target
+		if sh != nil {
+			sh.Metrics = slices.Clone(sh.Metrics)
+			sh.Metrics[0].Target = w.target
+		}
+		p.Metric.Target = w.target
+	}
 	if w.schedFailed != "" {
 		p.Model.Conditions = []Condition{{Type: "ModelReady", Status: "False", Message: "ScheduleFailed", Reason: w.schedFailed}}
 	}
@@ -243,7 +253,7 @@ func TestAnalyzerSkew(t *testing.T) {
 	// The Model HPA decides 3 at 10 s, the Server HPA 7 s later.
 	w.rps, w.mhDesired, w.modelSpec, w.modelStatus, w.mhSeq, w.mhAvg = 8.9, 3, 3, 3, 1, 8.9/3
 	p := apply(a, at(10), w)
-	if p.Skew.DesiredDiff != 1 || !p.Skew.DifferentSince.Equal(at(10)) || p.Skew.Alert || p.Skew.Bound != 90*time.Second {
+	if p.Skew.DesiredDiff != 1 || !p.Skew.DifferentSince.Equal(at(10)) || p.Skew.Alert || p.Skew.Bound != SkewDueBound {
 		t.Fatalf("skew while model ahead %+v", p.Skew)
 	}
 	if p.Health != Converging {
@@ -260,17 +270,23 @@ func TestAnalyzerSkew(t *testing.T) {
 		t.Errorf("server change timed by the event: %+v", c)
 	}
 
-	// The Model HPA goes to 4 and the Server HPA never follows: beyond 90 s it is an alert.
-	w.mhDesired, w.modelSpec, w.modelStatus, w.mhSeq = 4, 4, 4, 2
-	w.serverMax = 5
+	// At 12 rps the Model HPA goes to 4; the Server HPA's own decision is 3 → 4 too, but its
+	// status never changes. Once its memory is complete (300 s after first sight), two sync
+	// periods of a due move that does not happen are an alert.
+	w.rps, w.mhDesired, w.modelSpec, w.modelStatus, w.mhSeq, w.mhAvg = 12, 4, 4, 4, 2, 3
+	w.serverMax, w.modelMax = 5, 5
 	w.events = nil
-	apply(a, at(30), w)
-	p = apply(a, at(110), w)
+	p = apply(a, at(400), w)
+	if p.Skew.Alert || p.Skew.Resting || p.ServerForecast.Desired != 4 {
+		t.Fatalf("due move at once: %+v %+v", p.Skew, p.ServerForecast)
+	}
+	p = apply(a, at(430), w)
 	if p.Skew.Alert || hasRule(p, RuleSkew) != nil {
 		t.Fatalf("alert within the bound: %+v", p.Skew)
 	}
-	p = apply(a, at(121), w)
-	if f := hasRule(p, RuleSkew); !p.Skew.Alert || f == nil || !strings.Contains(f.Message, "twin HPAs disagree for 1m31s (Model 4, Server 3") {
+	p = apply(a, at(431), w)
+	if f := hasRule(p, RuleSkew); !p.Skew.Alert || f == nil ||
+		!strings.Contains(f.Message, "twin HPAs disagree for 31s (Model 4, Server 3): the Server HPA should go 3 → 4 and has not for 31s") {
 		t.Fatalf("no alert beyond the bound: %+v %v", p.Skew, p.Findings)
 	}
 	if p.Health != Warning {
@@ -372,7 +388,7 @@ func TestAnalyzerScheduleFailedStructural(t *testing.T) {
 		t.Fatalf("within bound %+v", sf)
 	}
 	p = apply(a, at(200), w)
-	if sf := p.ScheduleFailed; sf.Transient || !strings.Contains(sf.Why, "has stayed below the Model's 3 for 3m10s") || !sf.Since.Equal(at(10)) {
+	if sf := p.ScheduleFailed; sf.Transient || !strings.Contains(sf.Why, "own decision keeps Server desired 2 below the Model's 3: stays at 2") || !sf.Since.Equal(at(10)) {
 		t.Errorf("beyond bound %+v", sf)
 	}
 }
@@ -592,5 +608,62 @@ func TestAnalyzerStaleMetric(t *testing.T) {
 	}
 	if fc := p.ModelForecast; fc.TotalFrom != "hpa" || fc.Total != 6 || fc.Desired != 2 {
 		t.Errorf("forecast from stale RPS: %+v", fc)
+	}
+}
+
+// TestAnalyzerForecastAtNextSync evaluates the decision at the HPA's next sync: a scale-up
+// event that leaves the Pods 5/90s period between now and then no longer caps it.
+func TestAnalyzerForecastAtNextSync(t *testing.T) {
+	a := NewAnalyzer()
+	w := steady(2, 6)
+	w.mhBehavior, w.shBehavior = fastBehavior(), fastBehavior()
+	w.modelMax, w.serverMax = 20, 20
+	apply(a, at(0), w)
+	seq := 0
+	write := func(s float64) {
+		seq++
+		w.mhSeq, w.shSeq = seq, seq
+		apply(a, at(s), w)
+	}
+	write(3)
+	write(18)
+	write(33)
+	// At 48 s both HPAs scale 2 → 7 (the +5 the policy allows in 90 s), and 30 rps asks for 10.
+	w.rps, w.mhDesired, w.shDesired = 30, 7, 7
+	w.modelSpec, w.modelStatus, w.modelAvail, w.serverSpec, w.serverReady = 7, 7, 7, 7, 7
+	w.mhAvg, w.shAvg = 30.0/7, 30.0/7
+	for s := 48.0; s <= 123; s += 15 {
+		write(s)
+	}
+	// 133 s is 10 s into a period: the next sync is at 138 s, when the +5 of 48 s is 90 s old.
+	p := apply(a, at(133), w)
+	f := p.ModelForecast
+	if !f.At.Equal(at(138)) || f.Desired != 10 || !f.Decision.Rescale {
+		t.Fatalf("forecast at %s: %+v", f.At.Sub(t0), f)
+	}
+	// Evaluated now, the event would still count and hold the HPA at 7.
+	mem := HPAMemory{Seeded: true, ScaleUpEvents: []ScaleEvent{{At: at(48), Change: 5}}}
+	if d := Decide(*p.ModelHPA, 7, 30, &mem, at(133)); d.Desired != 7 {
+		t.Errorf("at now: %+v", d)
+	}
+}
+
+// TestAnalyzerSkewDeadBand: target 1 at 10.5 rps keeps the Model at 10 (ratio 1.05) and the
+// Server at 11 (ratio 0.95) for ever. Both decisions hold, so it is no alert.
+func TestAnalyzerSkewDeadBand(t *testing.T) {
+	a := NewAnalyzer()
+	w := steady(10, 10.5)
+	w.target, w.modelMax, w.serverMax = 1, 20, 20
+	w.serverSpec, w.serverReady, w.shDesired, w.shAvg = 11, 11, 11, 10.5/11
+	w.mhAvg = 10.5 / 10
+	var p Pair
+	for s := 0.0; s <= 1800; s += 15 {
+		p = apply(a, at(s), w)
+	}
+	if p.Skew.DesiredDiff != -1 || p.Skew.Alert || !p.Skew.Resting || hasRule(p, RuleSkew) != nil {
+		t.Fatalf("dead band: %+v %v", p.Skew, p.Findings)
+	}
+	if p.ModelForecast.Decision.Rescale || p.ServerForecast.Decision.Rescale {
+		t.Errorf("forecasts move: %s / %s", p.ModelForecast.Text, p.ServerForecast.Text)
 	}
 }

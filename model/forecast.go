@@ -26,6 +26,10 @@ type hpaTrack struct {
 	lastRaw   int32
 	hasRaw    bool
 	diverged  int
+	// lastWrite is when the HPA's status was last seen to change (firstSeen before any).
+	lastWrite time.Time
+	// moveSince is when the forecast started to say the HPA changes at its next sync.
+	moveSince time.Time
 	// fpOf is the version whose status fingerprint is status, when known.
 	fpOf version
 }
@@ -87,6 +91,7 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 
 	if !t.seen {
 		t.seen, t.firstSeen, t.status, t.desired = true, now, fp, h.DesiredReplicas
+		t.lastWrite = now
 		// The controller's memory is unknown: seed it with what the status implies now. A
 		// desired above the current recommendation is evidence of a higher recommendation
 		// inside the scale-down window.
@@ -101,6 +106,12 @@ func (t *hpaTrack) observe(now time.Time, h *HPA, events []Event, statusReplicas
 	} else if fp != t.status {
 		t.status = fp
 		t.syncs = appendBounded(t.syncs, now, maxSyncs)
+		if t.hasRaw && now.Sub(t.lastWrite) > SyncPeriod {
+			// The syncs since the last write changed nothing, so they recommended the last
+			// reported value again: the latest of them, one period ago, is what a window sees.
+			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now.Add(-SyncPeriod), Replicas: t.lastRaw})
+		}
+		t.lastWrite = now
 		if rawOK {
 			t.mem.Recommendations = append(t.mem.Recommendations, Recommendation{At: now, Replicas: raw})
 			t.lastRaw, t.hasRaw = raw, true
@@ -284,6 +295,10 @@ func (t *hpaTrack) nextSync(now time.Time) (time.Duration, bool) {
 	return d, true
 }
 
+// forecast reproduces the controller's decision at the HPA's next sync. Its metric total is
+// the custom metrics API's value (api) when twinscale could read it, what the controller itself
+// reads; else Prometheus' (live, truncated to milli-units as prometheus-adapter does); else the
+// HPA's own last report.
 func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveOK bool, api float64, apiOK, newPoll bool) *Forecast {
 	f := &Forecast{Current: sc.Spec}
 	if m, _, err := pickMetric(*h); err == "" {
@@ -299,8 +314,10 @@ func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveO
 	case liveOK:
 		total, from = live, "prometheus"
 	case hasAvg && sc.Status > 0:
-		total, from = avg*float64(sc.Status), "hpa"
+		// Rebuilt from a Quantity: whole milli-units already.
+		total, from, source = avg*float64(sc.Status), "hpa", SourceCustomMetrics
 	}
+	in := MetricInput{Value: total, Source: source}
 	f.Total, f.TotalFrom = total, from
 	if from == "" {
 		f.Total = 0
@@ -349,18 +366,38 @@ func (t *hpaTrack) forecast(now time.Time, h *HPA, sc Scale, live float64, liveO
 		Recommendations: slices.Clone(t.mem.Recommendations),
 		ScaleUpEvents:   slices.Clone(t.mem.ScaleUpEvents),
 		ScaleDownEvents: slices.Clone(t.mem.ScaleDownEvents)}
-	if t.hasRaw {
-		// Syncs that changed nothing leave no trace in status; the last recommendation stands.
-		mem.Recommendations = append(mem.Recommendations, Recommendation{At: now, Replicas: t.lastRaw})
-	}
-	d := DecideSample(*h, sc, MetricInput{Value: total, Source: source}, &mem, now)
-	f.Decision = d
-	f.Desired, f.Ratio, f.Limited = d.Desired, d.Ratio, d.Limit
+	// Decide at the next sync, not now: a window or period that expires before it counts.
+	f.At = now
 	if next, ok := t.nextSync(now); ok {
 		f.NextSync = next
+		f.At = now.Add(next)
 	}
+	if t.hasRaw {
+		// Syncs that changed nothing leave no trace in status: the last one before the next
+		// sync recommended the last reported value again.
+		quiet := f.At.Add(-SyncPeriod)
+		if quiet.After(now) {
+			quiet = now
+		}
+		if quiet.After(t.lastWrite) {
+			mem.Recommendations = append(mem.Recommendations, Recommendation{At: quiet, Replicas: t.lastRaw})
+		}
+	}
+	d := DecideSample(*h, sc, in, &mem, f.At)
+	f.Decision = d
+	f.Desired, f.Ratio, f.Limited = d.Desired, d.Ratio, d.Limit
 	horizon := max(d.UpWindow, d.DownWindow, d.UpPeriod, d.DownPeriod)
 	f.Approximate = now.Sub(t.firstSeen) < horizon
+	switch {
+	case !d.Rescale:
+		t.moveSince = time.Time{}
+	case t.moveSince.IsZero():
+		t.moveSince = now
+	}
+	f.MoveSince, f.LastWrite = t.moveSince, t.lastWrite
+	if late, ok := t.overdue(now, h, f); ok {
+		f.Overdue, f.OverdueFor = true, late
+	}
 	f.Text = ForecastText(d, f.NextSync)
 	return f
 }

@@ -64,6 +64,7 @@ const (
 	RuleReplicaFight         = "TS212"
 	RuleServerUnbounded      = "TS213"
 	RuleMetricStale          = "TS214"
+	RuleHPAOverdue           = "TS215"
 )
 
 // AllRules lists every rule twinscale applies, in ID order.
@@ -159,7 +160,7 @@ var AllRules = []RuleInfo{
 		"The Model is ScheduleFailed and its Server cannot reach the Model's replicas; existing replicas keep serving.",
 		"Align the Server HPA with the Model HPA (max, target, metric) or add the missing Server HPA.", "SchedFail", true},
 	{RuleSkew, "twin-skew", SeverityWarning,
-		"The twin HPAs' desired replicas have differed for longer than two sync periods plus the stabilization window.",
+		"The twin HPAs' desired replicas differ and one of them should move (its own decision changes it at its next sync) and has not for two sync periods. Twins resting apart within their decisions (tolerance dead band, policies, different min/max) are not an alert.",
 		"Check both HPAs' conditions and events; recreate the twins together to align their timers.", "skew", true},
 	{RuleMetricDivergence, "metric-divergence", SeverityWarning,
 		"The value an HPA reports differs from live Prometheus by more than 20% for two polls: a metrics pipeline problem.",
@@ -194,6 +195,9 @@ var AllRules = []RuleInfo{
 	{RuleMetricStale, "metric-stale", SeverityWarning,
 		"Prometheus has given no infer_rps for the Model in the last two polls: the RPS shown is old or missing, and the forecast falls back to the HPA's own metric.",
 		"Check the header's Prometheus state, the --query, and that the Model has a seldon_model_infer_total series.", "stale", true},
+	{RuleHPAOverdue, "hpa-overdue", SeverityWarning,
+		"The HPA's status has not been updated for more than three sync periods (45 s) while its own decision says it changes at its next sync: the HPA controller is behind (with the default client QPS, each of 1,000 HPAs is evaluated about once a minute).",
+		"Raise kube-controller-manager's --kube-api-qps and --kube-api-burst (or --concurrent-horizontal-pod-autoscaler-syncs) and check its health; the header counts the overdue HPAs.", "overdue", true},
 }
 
 // RuleByID returns a rule's description.

@@ -35,9 +35,14 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 		if sd > md {
 			what = "the Server runs more replicas than the Model uses (idle pods)"
 		}
-		out = append(out, newFinding(RuleSkew, SeverityWarning, hpaRef(p.ServerHPA), "status.desiredReplicas",
-			fmt.Sprintf("twin HPAs disagree for %s (Model %d, Server %d; normal skew is up to %s): %s",
-				FormatDuration(now.Sub(p.Skew.DifferentSince)), md, sd, FormatDuration(p.Skew.Bound), what)))
+		ref := hpaRef(p.ServerHPA)
+		if p.Skew.Stuck == "Model" {
+			ref = hpaRef(p.ModelHPA)
+		}
+		out = append(out, newFinding(RuleSkew, SeverityWarning, ref, "status.desiredReplicas",
+			fmt.Sprintf("twin HPAs disagree for %s (Model %d, Server %d): the %s HPA should go %s and has not for %s; %s",
+				FormatDuration(now.Sub(p.Skew.DifferentSince)), md, sd, p.Skew.Stuck, p.Skew.StuckMove,
+				FormatDuration(now.Sub(p.Skew.StuckSince)), what)))
 	}
 	for _, side := range []struct {
 		h    *HPA
@@ -59,6 +64,9 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 			out = append(out, newFinding(RuleAtMax, SeverityWarning, hpaRef(h), "spec.maxReplicas",
 				fmt.Sprintf("%s HPA %s is at max %d and the metric asks for %d (%s rps / %s per replica)",
 					side.name, h.Name, h.MaxReplicas, d.Raw, FormatNumber(d.Total), FormatNumber(d.Target))))
+		}
+		if f.Overdue {
+			out = append(out, overdueFinding(side.name, h, f))
 		}
 		if c, ok := FindCondition(h.Conditions, "ScalingActive"); ok && c.Status == "False" {
 			out = append(out, newFinding(RuleScalingInactive, SeverityWarning, hpaRef(h), "status.conditions",

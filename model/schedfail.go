@@ -53,17 +53,21 @@ func (st *pairState) scheduleFailed(now time.Time, p *Pair) {
 		if start, ok := st.srv.oldestPending(); ok && med > 0 {
 			sf.ExpectedClear = start.Add(med)
 		}
-	case !p.Skew.Alert:
+	case p.Skew.Alert:
+		sf.Transient = false
+		sf.Why = fmt.Sprintf("Server desired %d has stayed below the Model's %d for %s: the %s HPA should go %s and has not for %s",
+			srvDesired, modelDesired, FormatDuration(now.Sub(p.Skew.DifferentSince)), p.Skew.Stuck, p.Skew.StuckMove,
+			FormatDuration(now.Sub(p.Skew.StuckSince)))
+	case serverRests(now, p):
+		sf.Transient = false
+		sf.Why = fmt.Sprintf("the Server HPA's own decision keeps Server desired %d below the Model's %d: %s",
+			srvDesired, modelDesired, p.ServerForecast.Text)
+	default:
 		sf.Transient = true
-		sf.Why = fmt.Sprintf("the Server HPA has not followed the Model yet (Server desired %d, Model %d; normal skew is up to %s)",
-			srvDesired, modelDesired, FormatDuration(p.Skew.Bound))
+		sf.Why = fmt.Sprintf("the Server HPA has not followed the Model yet (Server desired %d, Model %d)", srvDesired, modelDesired)
 		if next, ok := st.server.nextSync(now); ok && med > 0 {
 			sf.ExpectedClear = now.Add(next + med)
 		}
-	default:
-		sf.Transient = false
-		sf.Why = fmt.Sprintf("Server desired %d has stayed below the Model's %d for %s (normal skew is up to %s)",
-			srvDesired, modelDesired, FormatDuration(now.Sub(p.Skew.DifferentSince)), FormatDuration(p.Skew.Bound))
 	}
 	if !sf.ExpectedClear.IsZero() && sf.ExpectedClear.Before(now) {
 		sf.ExpectedClear = now
@@ -83,4 +87,16 @@ func countOr(c Count, v int32) int32 {
 		return c.Value
 	}
 	return v
+}
+
+// serverRests reports a Server HPA whose own decision keeps it where it is while the twins
+// have differed for longer than SkewDueBound: it will not follow the Model by itself. The
+// decision counts when the metric itself asks for no change, or when the memory behind it is
+// complete (a reconstructed memory could hide what holds or moves it).
+func serverRests(now time.Time, p *Pair) bool {
+	f := p.ServerForecast
+	if f == nil || f.Decision.Rescale || p.Skew.DifferentSince.IsZero() || now.Sub(p.Skew.DifferentSince) <= SkewDueBound {
+		return false
+	}
+	return !f.Approximate || (f.Decision.Computed && f.Decision.Raw == f.Decision.Current)
 }

@@ -1,27 +1,10 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
-
-// skewWindow is the stabilization window that applies to a change in direction dir.
-func skewWindow(h *HPA, up bool) time.Duration {
-	if h == nil {
-		return 0
-	}
-	if h.Behavior == nil {
-		if up {
-			return 0
-		}
-		return DefaultDownscaleStabilization
-	}
-	u, d := EffectiveBehavior(h.Behavior)
-	if up {
-		return u.Stabilization
-	}
-	return d.Stabilization
-}
 
 func (st *pairState) skew(now time.Time, p *Pair) Skew {
 	var s Skew
@@ -50,13 +33,8 @@ func (st *pairState) skew(now time.Time, p *Pair) Skew {
 	}
 	s.LastLag = st.lastLag
 
-	// The bound uses the stabilization window of the direction of the latest change.
-	up := false
 	latest := latestChange(st.model.changes, st.server.changes)
-	if latest != nil {
-		up = latest.To > latest.From
-	}
-	s.Bound = 2*SyncPeriod + max(skewWindow(mh, up), skewWindow(sh, up))
+	s.Bound = SkewDueBound
 
 	if s.DesiredDiff == 0 {
 		st.differentSince = time.Time{}
@@ -69,9 +47,35 @@ func (st *pairState) skew(now time.Time, p *Pair) Skew {
 		}
 	}
 	s.DifferentSince = st.differentSince
-	s.Alert = now.Sub(st.differentSince) > s.Bound
+	// Twins may rest apart for ever (the tolerance dead band: target 1 at 10.5 rps keeps a
+	// Model at 10, ratio 1.05, and a Server at 11, ratio 0.95; policies; different min/max).
+	// The alert is for an HPA whose own decision says it moves and that does not.
+	moving := false
+	for _, side := range []struct {
+		name string
+		f    *Forecast
+	}{{"Model", p.ModelForecast}, {"Server", p.ServerForecast}} {
+		f := side.f
+		if f == nil || !f.Decision.Rescale {
+			continue
+		}
+		moving = true
+		if f.Approximate || f.MoveSince.IsZero() || now.Sub(f.MoveSince) <= s.Bound {
+			continue
+		}
+		if s.Stuck == "" || f.MoveSince.Before(s.StuckSince) {
+			s.Stuck, s.StuckSince = side.name, f.MoveSince
+			s.StuckMove = fmt.Sprintf("%d → %d", f.Current, f.Desired)
+		}
+	}
+	s.Resting = !moving
+	s.Alert = s.Stuck != ""
 	return s
 }
+
+// SkewDueBound is how long an HPA whose forecast says it moves at its next sync may stay
+// put before twins that differ raise the skew alert: two sync periods.
+const SkewDueBound = 2 * SyncPeriod
 
 func last(cs []DesiredChange) *DesiredChange {
 	if len(cs) == 0 {

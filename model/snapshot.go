@@ -226,10 +226,20 @@ type Skew struct {
 	DifferentSince time.Time `json:"differentSince,omitzero"`
 	// LastLag is the measured lag between the twins' decisions to the same size.
 	LastLag time.Duration `json:"lastLag"`
-	// Bound is the normal skew: two sync periods plus the stabilization window.
+	// Bound is how long an HPA may be due to move (its forecast says it changes at its next
+	// sync) before the skew is an alert: two sync periods.
 	Bound time.Duration `json:"bound"`
-	// Alert is true when the twins have differed for longer than Bound.
+	// Alert is true when the twins differ and one of them should move and has not for longer
+	// than Bound. Twins that differ while both decisions hold (the tolerance dead band, policies,
+	// stabilization, min/max) rest legitimately and raise no alert, however long.
 	Alert bool `json:"alert"`
+	// Resting is true when the twins differ and neither HPA's forecast moves it.
+	Resting bool `json:"resting,omitempty"`
+	// Stuck names the HPA that should move and does not ("Model" or "Server"), with the move
+	// it is due to make and since when; empty without an alert.
+	Stuck      string    `json:"stuck,omitempty"`
+	StuckMove  string    `json:"stuckMove,omitempty"` // "11 → 10"
+	StuckSince time.Time `json:"stuckSince,omitzero"`
 	// ModelPhase and ServerPhase estimate each HPA's sync phase within its 15 s period.
 	ModelPhase  time.Duration `json:"modelPhase"`
 	ServerPhase time.Duration `json:"serverPhase"`
@@ -284,6 +294,18 @@ type Forecast struct {
 	Diverged   bool    `json:"diverged"`
 	// Approximate is true when the stabilization memory was reconstructed from observation.
 	Approximate bool `json:"approximate"`
+	// At is the moment the decision was evaluated: the estimated next sync (now when unknown),
+	// so windows and periods that expire before it count.
+	At time.Time `json:"at,omitzero"`
+	// MoveSince is when the forecast started to say the HPA changes at its next sync, without
+	// interruption; zero while it says the HPA stays.
+	MoveSince time.Time `json:"moveSince,omitzero"`
+	// LastWrite is when the HPA's status was last seen to change (when first seen, before any).
+	LastWrite time.Time `json:"lastWrite,omitzero"`
+	// Overdue is true when the move has been owed for longer than OverdueAfter without a status
+	// update (TS215); OverdueFor is how long it has been owed.
+	Overdue    bool          `json:"overdue,omitempty"`
+	OverdueFor time.Duration `json:"overdueFor,omitempty"`
 	// Decision holds every intermediate value of the reproduced controller decision.
 	Decision Decision `json:"decision"`
 }

@@ -208,13 +208,16 @@ func skewText(s model.Skew, ref time.Time) string {
 		if d := since(ref, s.DifferentSince); d != "" {
 			txt += " for " + d
 		}
-		if s.Bound > 0 {
-			txt += " (normal up to " + model.FormatDuration(s.Bound) + ")"
-		}
-		if s.Alert {
-			txt = "! " + txt + ": longer than normal"
-		} else {
-			txt = "~ " + txt
+		switch {
+		case s.Alert:
+			txt = "! " + txt + ": the " + s.Stuck + " HPA should go " + s.StuckMove + " and has not"
+			if d := since(ref, s.StuckSince); d != "" {
+				txt += " for " + d
+			}
+		case s.Resting:
+			txt = "~ " + txt + " (both decisions hold: at rest)"
+		default:
+			txt = "~ " + txt + " (moving)"
 		}
 		parts = append(parts, txt)
 	}

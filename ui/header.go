@@ -40,9 +40,6 @@ func header(c *common, t *tableView) []string {
 		line1 = append(line1, s)
 	}
 	line1 = append(line1, promSeg(snap))
-	if m := snap.MetricsAPI.Short(); m != "" {
-		line1 = append(line1, seg{"! " + m, toneWarning})
-	}
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	if c.rows.critical > 0 {
@@ -53,6 +50,10 @@ func header(c *common, t *tableView) []string {
 	}
 	if c.rows.critical+c.rows.warning == 0 {
 		line2 = append(line2, seg{"✓ no alerts", toneHealthy})
+	}
+	if m := snap.MetricsAPI.Short(); m != "" {
+		// The second line has room: the first is full of context at 80 and 120 columns.
+		line2 = append(line2, seg{"! " + m, toneWarning})
 	}
 	line2 = append(line2, seg{"sort " + t.st.sort.String(), toneMuted})
 	if t.st.namespace != "" {
@@ -72,6 +73,16 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{p, toneWarning})
 	}
 	line2 = append(line2, c.replay.segs()...)
+	if n := c.rows.overdue; n > 0 {
+		// "controller behind: 212 HPAs overdue, oldest 1m14s"; the count and age alone when narrow.
+		txt := plural(n, "HPA") + " overdue"
+		if c.w >= 100 {
+			txt = "! controller behind: " + txt + ", oldest " + model.FormatDuration(c.rows.oldestOverdue)
+		} else {
+			txt = "! " + txt + " " + model.FormatDuration(c.rows.oldestOverdue)
+		}
+		line2 = append(line2, seg{txt, toneWarning})
+	}
 	line2 = append(line2, seg{"updated " + clock(snap.Taken, c.loc), toneMuted})
 	if age := c.dataAge(); age != "" {
 		line2 = append(line2, seg{"! " + age, toneWarning})

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twinscale/twinscale/model"
 )
@@ -118,6 +119,9 @@ type rowSet struct {
 	namespaces []nsCount
 	critical   int
 	warning    int
+	// overdue and oldestOverdue count the HPAs whose controller is behind (TS215) for the header.
+	overdue       int
+	oldestOverdue time.Duration
 }
 
 // shapeBadges are the short names of the shape flags.
@@ -165,6 +169,7 @@ func buildRows(snap *model.Snapshot, version uint64, prev *rowSet) *rowSet {
 		rs.namespaces = append(rs.namespaces, nsCount{name, n})
 	}
 	sort.Slice(rs.namespaces, func(i, j int) bool { return rs.namespaces[i].name < rs.namespaces[j].name })
+	rs.overdue, rs.oldestOverdue = model.OverdueSummary(snap.Pairs)
 	return rs
 }
 

@@ -178,7 +178,8 @@ func (c *Cluster) adapter(ns, modelName string, now time.Time) (float64, error) 
 	if !ok || math.IsNaN(v) {
 		return 0, notFound
 	}
-	return math.Round(v*1000) / 1000, nil
+	// prometheus-adapter serves NewMilliQuantity(int64(v*1000)): truncated, not rounded.
+	return float64(int64(v*1000)) / 1000, nil
 }
 
 // put creates or updates an object in one of the fake clientsets.

@@ -8,9 +8,11 @@ import (
 
 // decide is the one place where the simulated HPA controllers apply the HPA maths:
 // model's reproduction of the controller (tolerance, min/max, policies,
-// stabilization), with the memory the controller keeps only in its own process.
+// stabilization), with the memory the controller keeps only in its own process (never
+// pruned, kept across spec edits, as upstream). total is what the simulated custom metrics
+// API serves: already whole milli-units.
 func decide(h model.HPA, sc model.Scale, total float64, mem *model.HPAMemory, now time.Time) model.Decision {
-	d := model.DecideScale(h, sc, total, mem, now)
+	d := model.DecideSample(h, sc, model.MetricInput{Value: total, Source: model.SourceCustomMetrics}, mem, now)
 	mem.Record(now, d, sc.Spec)
 	return d
 }
