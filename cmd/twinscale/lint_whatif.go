@@ -47,6 +47,7 @@ func lintWhatif(stdin io.Reader, stdout, stderr io.Writer, args []string, opts l
 		checked++
 		ed := in
 		ed.RecordedModel, ed.RecordedServer = nil, nil
+		ed.CapacityTarget = in.Target()
 		if m != nil {
 			ed.ModelHPA = m
 		}

@@ -183,6 +183,7 @@ func replay(in whatif.Input, notes traffic.Notes, edits []whatif.Edit, files []s
 	}
 	ed := in
 	ed.RecordedModel, ed.RecordedServer = nil, nil
+	ed.CapacityTarget = in.Target()
 	if len(files) > 0 {
 		m, s, err := hpasFromManifests(files, stdin, in)
 		if err != nil {

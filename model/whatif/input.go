@@ -52,6 +52,10 @@ type Input struct {
 	ServerReady time.Duration
 	// Init is the pair's state at Start.
 	Init State
+	// CapacityTarget is the rps one replica serves, for the time over capacity; 0 takes
+	// Target(). An edited run keeps the baseline's, so editing the target does not move the
+	// capacity it is measured against.
+	CapacityTarget float64
 	// Step is the spacing of the timeline points (0: model.SyncPeriod).
 	Step time.Duration
 	// RecordedModel and RecordedServer are the real HPAs' desired replicas as recorded,

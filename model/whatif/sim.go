@@ -63,7 +63,10 @@ type sim struct {
 // Simulate replays the input's span. It never fails: a missing metric is a sync that
 // keeps its replicas, as the controller does (ScalingActive False, FailedGetObjectMetric).
 func Simulate(in Input) Result {
-	r := &sim{in: in, maxAge: in.MaxAge, target: in.Target(), s: in.Init}
+	r := &sim{in: in, maxAge: in.MaxAge, target: in.CapacityTarget, s: in.Init}
+	if r.target <= 0 {
+		r.target = in.Target()
+	}
 	if r.maxAge <= 0 {
 		r.maxAge = model.SyncPeriod
 	}
