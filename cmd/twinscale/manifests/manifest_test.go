@@ -157,7 +157,11 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".git", "x.yaml"), []byte("::: not yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Load([]string{dir}, nil); err != nil || len(s.Files) != 0 {
+	ok := filepath.Join(dir, "ok.yaml")
+	if err := os.WriteFile(ok, []byte("apiVersion: v1\nkind: A\nmetadata: {name: s}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Load([]string{dir}, nil); err != nil || !slices.Equal(s.Files, []string{ok}) || len(s.Errors) != 0 {
 		t.Errorf("hidden dir: %v %v", s, err)
 	}
 }
