@@ -94,3 +94,32 @@ func TestForbiddenCellsAndUnpairedHPARows(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderPrometheusStates(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(p *model.PromState)
+		want string
+		not  string
+	}{
+		{"bad query is not down", func(p *model.PromState) {
+			p.Failures, p.BadQuery, p.LastSuccess = 1, true, time.Time{}
+			p.LastError = "bad query: parse error: unexpected identifier (the infer_rps query)"
+		}, "✗ prometheus: bad query: parse error", "prometheus down"},
+		{"warning is shown, not ok", func(p *model.PromState) {
+			p.Warning = "query returns no namespace/model labels (3 series)"
+		}, "! prometheus: query returns no namespace/model labels", "prometheus ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := faultApp(t, fixtureTime.Add(time.Second), func(s *model.Snapshot) {
+				s.Prom.Configured = true
+				tt.mod(&s.Prom)
+			})
+			out := screen(a)
+			if !strings.Contains(out, tt.want) || strings.Contains(out, tt.not) {
+				t.Errorf("header: want %q and no %q:\n%s", tt.want, tt.not, out)
+			}
+		})
+	}
+}

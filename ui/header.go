@@ -143,11 +143,16 @@ func promSeg(s *model.Snapshot) seg {
 	switch {
 	case !p.Configured:
 		return seg{"· prometheus off", toneMuted}
+	case p.BadQuery:
+		// Prometheus answered: it is up, the query is wrong, and the error says so itself.
+		return seg{"✗ prometheus: " + firstNonEmpty(p.LastError, "bad query"), toneCritical}
 	case p.Failures > 0 && (p.LastSuccess.IsZero() || p.Stale):
 		reason := firstNonEmpty(p.LastError, "no answer")
 		return seg{"✗ prometheus down: " + reason, toneCritical}
 	case p.Stale:
 		return seg{"! prometheus stale for " + firstNonEmpty(since(s.Taken, p.LastSuccess), "?"), toneWarning}
+	case p.Warning != "":
+		return seg{"! prometheus: " + p.Warning, toneWarning}
 	}
 	return seg{"✓ prometheus ok", toneHealthy}
 }
