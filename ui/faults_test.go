@@ -123,3 +123,29 @@ func TestHeaderPrometheusStates(t *testing.T) {
 		})
 	}
 }
+
+func TestHeaderNeverAllGoodWhileBlind(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(w *model.WatchState)
+		want string
+	}{
+		{"API server answers 500", func(w *model.WatchState) {
+			w.Failing = []string{"API server answers 500 to list models in all namespaces: Internal Server Error"}
+		}, "✗ API server answers 500 to list models"},
+		{"not synced", func(w *model.WatchState) { w.Synced = false }, "? no verdict: not synced yet"},
+		{"models forbidden", func(w *model.WatchState) { w.Access[model.ResourceModels] = model.AccessForbidden }, "? no verdict: models forbidden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := faultApp(t, fixtureTime.Add(time.Second), func(s *model.Snapshot) {
+				s.Pairs = nil
+				tt.mod(&s.Watch)
+			})
+			out := screen(a)
+			if !strings.Contains(out, tt.want) || strings.Contains(out, "no alerts") {
+				t.Errorf("header: want %q and no \"no alerts\":\n%s", tt.want, out)
+			}
+		})
+	}
+}

@@ -49,7 +49,16 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"! " + itoaInt(c.rows.warning) + " warning", toneWarning})
 	}
 	if c.rows.critical+c.rows.warning == 0 {
-		line2 = append(line2, seg{"✓ no alerts", toneHealthy})
+		// No alert means nothing only when the pairs could be read: never a green verdict
+		// while the API server refuses the lists or the watch has not synced.
+		switch why := w.Blind(); {
+		case why == "":
+			line2 = append(line2, seg{"✓ no alerts", toneHealthy})
+		case len(w.Failing) > 0:
+			line2 = append(line2, seg{"✗ " + why, toneCritical})
+		default:
+			line2 = append(line2, seg{"? no verdict: " + why, toneWarning})
+		}
 	}
 	if m := snap.MetricsAPI.Short(); m != "" {
 		// The second line has room: the first is full of context at 80 and 120 columns.
