@@ -49,10 +49,11 @@ func lintWhatif(stdin io.Reader, stdout, stderr io.Writer, args []string, opts l
 		ed.RecordedModel, ed.RecordedServer = nil, nil
 		ed.CapacityTarget = in.Target()
 		if m != nil {
-			ed.ModelHPA = m
+			// The manifest's spec replaces the one the recording followed over time.
+			ed.ModelHPA, ed.ModelSpecs = m, nil
 		}
 		if s != nil {
-			ed.ServerHPA = s
+			ed.ServerHPA, ed.ServerSpecs = s, nil
 		}
 		for _, h := range []*model.HPA{m, s} {
 			if h == nil {

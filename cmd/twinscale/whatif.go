@@ -184,11 +184,13 @@ func replay(in whatif.Input, notes traffic.Notes, edits []whatif.Edit, files []s
 	ed := in
 	ed.RecordedModel, ed.RecordedServer = nil, nil
 	ed.CapacityTarget = in.Target()
+	var replaced [2]bool // the sides -f replaced
 	if len(files) > 0 {
 		m, s, err := hpasFromManifests(files, stdin, in)
 		if err != nil {
 			return nil, err
 		}
+		replaced = [2]bool{m != nil, s != nil}
 		if m != nil {
 			ed.ModelHPA = m
 			run.Edits = append(run.Edits, "Model HPA from "+strings.Join(files, ", "))
@@ -214,6 +216,7 @@ func replay(in whatif.Input, notes traffic.Notes, edits []whatif.Edit, files []s
 	for _, e := range edits {
 		run.Edits = append(run.Edits, e.Raw)
 	}
+	run.Notes.Lines = append(run.Notes.Lines, editedSpecNotes(in, &ed, edits, replaced)...)
 	for _, side := range []struct {
 		name      string
 		was, is   *model.HPA
@@ -227,6 +230,32 @@ func replay(in whatif.Input, notes traffic.Notes, edits []whatif.Edit, files []s
 	run.Edited, run.edited = &res, ed
 	run.Verdict = whatif.Verdict(run.Baseline.Summary, res.Summary)
 	return run, nil
+}
+
+// editedSpecNotes makes an edited side use its edited spec throughout (the spec history
+// the baseline follows is what the edit replaces), and says so; it also says that the
+// outside writes of spec.replicas replay as recorded, since their writers do not react to
+// the edit.
+func editedSpecNotes(in whatif.Input, ed *whatif.Input, edits []whatif.Edit, replaced [2]bool) []string {
+	touched := replaced
+	for _, e := range edits {
+		for _, s := range e.Sides {
+			touched[s] = true
+		}
+	}
+	var notes []string
+	if touched[whatif.SideModel] && len(ed.ModelSpecs) > 0 {
+		ed.ModelSpecs = nil
+		notes = append(notes, "edited: the Model HPA's spec changed during the recording; the edited run uses the edited spec throughout")
+	}
+	if touched[whatif.SideServer] && len(ed.ServerSpecs) > 0 {
+		ed.ServerSpecs = nil
+		notes = append(notes, "edited: the Server HPA's spec changed during the recording; the edited run uses the edited spec throughout")
+	}
+	if len(in.Writes) > 0 {
+		notes = append(notes, fmt.Sprintf("edited: the %d outside writes of spec.replicas replay as recorded (their writers do not react to the edit)", len(in.Writes)))
+	}
+	return notes
 }
 
 // hpasFromManifests reads the HPAs of the files that target the pair's Model and Server.
@@ -331,6 +360,9 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 			return nil, nil, nil, withCode(exitError, err)
 		}
 		return src, c.Querier(), c.Now, nil
+	}
+	if len(o.contexts) > 1 || o.allContexts {
+		return nil, nil, nil, &exitErr{code: exitError, err: errors.New("whatif replays one cluster: give one --context")}
 	}
 	ctxName, _ := o.kubeContext()
 	po := o.promFor(ctxName)

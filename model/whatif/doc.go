@@ -9,8 +9,12 @@
 // a readiness delay, and Seldon's scheduler, which places Model replicas only on ready
 // Server replicas and otherwise reports ScheduleFailed, keeping the replicas it has.
 //
+// Writes of spec.replicas from outside the twin HPAs (Seldon's scheduler, a person, GitOps,
+// an object created mid-span) and HPA specs edited during the span are replayed at their
+// recorded times (Input.Writes, Input.ModelSpecs, Input.ServerSpecs); an outside writer is
+// replayed as-is in an edited run, since it does not react to the edit.
+//
 // Not modelled: Model replica load time (a placed replica serves at once), the scale
-// subresource's .status.replicas lagging its spec, manual scaling and spec changes during
-// the replayed span (the specs in force at its end apply throughout), and a controller
-// that falls behind its 15 s period.
+// subresource's .status.replicas lagging its spec, and a controller that falls behind its
+// 15 s period.
 package whatif

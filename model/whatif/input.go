@@ -61,6 +61,30 @@ type Input struct {
 	// RecordedModel and RecordedServer are the real HPAs' desired replicas as recorded,
 	// oldest first; when set, Match compares the simulation against them.
 	RecordedModel, RecordedServer []Observation
+	// Writes are the recorded writes of the Model's or Server's spec.replicas by someone
+	// other than its HPA (Seldon's scheduler, a person, GitOps, the object's creator),
+	// oldest first. They are replayed as recorded, in the baseline and in edited runs alike:
+	// the outside writer does not react to the edit.
+	Writes []ReplicaWrite
+	// ModelSpecs and ServerSpecs are the HPA specs in force from each time on, oldest
+	// first, when an HPA was edited during the span; the simulation switches to each at its
+	// time. Empty: ModelHPA and ServerHPA hold throughout.
+	ModelSpecs, ServerSpecs []SpecChange
+}
+
+// ReplicaWrite is one write of a Model's or Server's spec.replicas from outside the twin HPAs.
+type ReplicaWrite struct {
+	At       time.Time `json:"at"`
+	Side     Side      `json:"side"`
+	Replicas int32     `json:"replicas"`
+	// Writer names who wrote it ("Seldon's scheduler", "kubectl", "created").
+	Writer string `json:"writer,omitempty"`
+}
+
+// SpecChange is an HPA spec in force from At on (nil: the HPA was deleted).
+type SpecChange struct {
+	At  time.Time  `json:"at"`
+	HPA *model.HPA `json:"hpa"`
 }
 
 // Side is which HPA of the pair.

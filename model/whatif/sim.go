@@ -55,6 +55,10 @@ type sim struct {
 	pending []time.Time // when each starting Server pod becomes ready, oldest first
 	mMem    model.HPAMemory
 	sMem    model.HPAMemory
+	mHPA    *model.HPA // the Model HPA's spec in force now (nil: none)
+	sHPA    *model.HPA
+	wi      int // index of the next outside write to apply
+	mi, si  int // index of the next spec change of each side
 	j       int // index of the first sample after the current instant
 	res     Result
 	acc     accumulator
@@ -82,18 +86,24 @@ func Simulate(in Input) Result {
 		r.pending = append(r.pending, in.Start.Add(in.ServerReady))
 	}
 	r.schedule()
-	if in.ModelHPA != nil {
-		r.seed(&r.mMem, *in.ModelHPA, in.ModelPhase, in.Init.ModelReplicas)
+	r.mHPA, r.mi = specAt(in.ModelHPA, in.ModelSpecs, in.Start)
+	r.sHPA, r.si = specAt(in.ServerHPA, in.ServerSpecs, in.Start)
+	for r.wi < len(in.Writes) && !in.Writes[r.wi].At.After(in.Start) {
+		r.write(in.Writes[r.wi], in.Start)
+		r.wi++
 	}
-	if in.ServerHPA != nil {
-		r.seed(&r.sMem, *in.ServerHPA, in.ServerPhase, in.Init.ServerReplicas)
+	if r.mHPA != nil {
+		r.seed(&r.mMem, *r.mHPA, in.ModelPhase, r.s.ModelReplicas)
+	}
+	if r.sHPA != nil {
+		r.seed(&r.sMem, *r.sHPA, in.ServerPhase, r.s.ServerReplicas)
 	}
 	never := in.End.Add(time.Hour)
 	nextM, nextS := never, never
-	if in.ModelHPA != nil {
+	if r.mHPA != nil {
 		nextM = firstSync(in.Start, in.ModelPhase)
 	}
-	if in.ServerHPA != nil {
+	if r.sHPA != nil {
 		nextS = firstSync(in.Start, in.ServerPhase)
 	}
 	n := int(in.End.Sub(in.Start)/model.SyncPeriod) + 1
@@ -116,6 +126,15 @@ func Simulate(in Input) Result {
 				t = minTime(t, exp)
 			}
 		}
+		if r.wi < len(in.Writes) {
+			t = minTime(t, in.Writes[r.wi].At)
+		}
+		if r.mi < len(in.ModelSpecs) {
+			t = minTime(t, in.ModelSpecs[r.mi].At)
+		}
+		if r.si < len(in.ServerSpecs) {
+			t = minTime(t, in.ServerSpecs[r.si].At)
+		}
 		r.acc.advance(cur, t, r)
 		cur = t
 		if !t.Before(in.End) {
@@ -128,6 +147,19 @@ func Simulate(in Input) Result {
 			r.pending = r.pending[1:]
 			r.s.ServerReady++
 			r.schedule()
+		}
+		// Spec edits and outside writes seen at t land before the HPAs' syncs at t read them.
+		for r.mi < len(in.ModelSpecs) && !in.ModelSpecs[r.mi].At.After(t) {
+			nextM = r.respec(&r.mHPA, in.ModelSpecs[r.mi].HPA, nextM, never, t, in.ModelPhase)
+			r.mi++
+		}
+		for r.si < len(in.ServerSpecs) && !in.ServerSpecs[r.si].At.After(t) {
+			nextS = r.respec(&r.sHPA, in.ServerSpecs[r.si].HPA, nextS, never, t, in.ServerPhase)
+			r.si++
+		}
+		for r.wi < len(in.Writes) && !in.Writes[r.wi].At.After(t) {
+			r.write(in.Writes[r.wi], t)
+			r.wi++
 		}
 		if t.Equal(nextM) {
 			r.syncModel(t)
@@ -216,7 +248,7 @@ func (r *sim) seed(mem *model.HPAMemory, h model.HPA, phase time.Duration, repli
 
 func (r *sim) syncModel(t time.Time) {
 	from := r.s.ModelReplicas
-	d := r.decide(*r.in.ModelHPA, from, &r.mMem, t, SideModel)
+	d := r.decide(*r.mHPA, from, &r.mMem, t, SideModel)
 	if d.Rescale {
 		r.s.ModelReplicas = d.Desired
 		r.acc.modelEvents++
@@ -226,12 +258,18 @@ func (r *sim) syncModel(t time.Time) {
 
 func (r *sim) syncServer(t time.Time) {
 	from := r.s.ServerReplicas
-	d := r.decide(*r.in.ServerHPA, from, &r.sMem, t, SideServer)
+	d := r.decide(*r.sHPA, from, &r.sMem, t, SideServer)
 	if !d.Rescale {
 		return
 	}
 	r.acc.serverEvents++
-	to := d.Desired
+	r.resizeServer(d.Desired, t)
+}
+
+// resizeServer sets the Server's spec.replicas: new pods become ready one readiness
+// delay later; a scale-down removes starting pods first.
+func (r *sim) resizeServer(to int32, t time.Time) {
+	from := r.s.ServerReplicas
 	r.s.ServerReplicas = to
 	switch {
 	case to > from:
@@ -287,4 +325,45 @@ func (r *sim) point(t time.Time) {
 		At: t, RPS: r.metricNow(t), State: r.s,
 		Capacity: r.target * float64(r.s.ModelAvailable), ScheduleFailed: r.sf,
 	})
+}
+
+// specAt is the spec in force at start and the index of the first change after it. A
+// history whose first entry comes after start means the HPA did not exist before it.
+func specAt(fallback *model.HPA, specs []SpecChange, start time.Time) (*model.HPA, int) {
+	if len(specs) == 0 {
+		return fallback, 0
+	}
+	var h *model.HPA
+	i := 0
+	for ; i < len(specs) && !specs[i].At.After(start); i++ {
+		h = specs[i].HPA
+	}
+	return h, i
+}
+
+// respec puts a new spec of one HPA in force at t and returns that HPA's next sync: an
+// HPA created now first syncs at its phase, a deleted one never again. The controller
+// keeps its recommendations across an edit, so the memory stays.
+func (r *sim) respec(cur **model.HPA, next *model.HPA, nextSync, never, t time.Time, phase time.Duration) time.Time {
+	was := *cur
+	*cur = next
+	switch {
+	case next == nil:
+		return never
+	case was == nil:
+		return firstSync(t, phase)
+	}
+	return nextSync
+}
+
+// write applies an outside write of spec.replicas as recorded.
+func (r *sim) write(w ReplicaWrite, t time.Time) {
+	if w.Side == SideServer {
+		if w.Replicas != r.s.ServerReplicas {
+			r.resizeServer(w.Replicas, t)
+		}
+		return
+	}
+	r.s.ModelReplicas = w.Replicas
+	r.schedule()
 }

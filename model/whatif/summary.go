@@ -92,7 +92,7 @@ func (a *accumulator) observe(t time.Time, r *sim) {
 	if skew < 0 {
 		skew = -skew
 	}
-	if r.in.ModelHPA != nil && r.in.ServerHPA != nil {
+	if r.mHPA != nil && r.sHPA != nil {
 		if skew > a.sum.WorstSkew {
 			a.sum.WorstSkew, a.sum.WorstSkewAt = skew, t
 		}

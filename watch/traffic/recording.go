@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type hpaTrack struct {
 	specs     []string // distinct spec fingerprints seen, in order
 	lastSpec  *model.HPA
 	specSince time.Time
+	history   []whatif.SpecChange // each spec from when it was first seen (nil: the HPA was gone)
 }
 
 // write is one observed status write: when it was seen and the metric total it reported
@@ -112,6 +114,12 @@ type pairAcc struct {
 	hist      map[time.Time]float64
 	step      time.Duration
 	readiness model.Readiness
+	// serverKnown and modelKnown: the object's spec.replicas has been seen; a Server that
+	// appears after the first record was created then, with its first replicas.
+	serverKnown, modelKnown bool
+	// writes are the outside writes of spec.replicas, keyed to drop the repeats that every
+	// later snapshot's recent changes carry.
+	writes map[string]whatif.ReplicaWrite
 }
 
 func readRecording(path string, want func(string) bool, serverReady time.Duration) ([]Replay, error) {
@@ -147,11 +155,12 @@ func readRecording(path string, want func(string) bool, serverReady time.Duratio
 				a = &pairAcc{in: whatif.Input{Key: p.Key, Start: rec.At, Init: whatif.State{
 					ModelReplicas: p.ModelDesired.Value, ServerReplicas: p.ServerDesired.Value,
 					ServerReady: p.ServerReady.Value, ModelAvailable: p.ModelReady.Value,
-				}}, notes: Notes{Source: "recording " + path}, hist: map[time.Time]float64{}}
+				}}, notes: Notes{Source: "recording " + path}, hist: map[time.Time]float64{},
+					writes: map[string]whatif.ReplicaWrite{}, serverKnown: p.ServerDesired.Known, modelKnown: p.ModelDesired.Known}
 				accs[p.Key] = a
 				order = append(order, p.Key)
 			}
-			a.record(rec.At, p, rec.Histories)
+			a.record(rec.At, p, rec.Histories, rec.Snapshot.Changes)
 		}
 	}
 	if len(accs) == 0 && damage != nil {
@@ -170,7 +179,7 @@ func readRecording(path string, want func(string) bool, serverReady time.Duratio
 }
 
 // record takes one record of the pair.
-func (a *pairAcc) record(at time.Time, p *model.Pair, hists map[string]model.PairHistory) {
+func (a *pairAcc) record(at time.Time, p *model.Pair, hists map[string]model.PairHistory, changes []model.Change) {
 	if h, ok := hists[p.Key]; ok && h.Step > 0 {
 		a.step = h.Step
 		for i, v := range h.RPS {
@@ -189,6 +198,50 @@ func (a *pairAcc) record(at time.Time, p *model.Pair, hists map[string]model.Pai
 	}
 	a.m.observe(at, p.ModelHPA)
 	a.s.observe(at, p.ServerHPA)
+	a.outsideWrites(at, p, changes)
+}
+
+// outsideWrites collects the writes of the pair's Model and Server spec.replicas that the
+// dashboard attributed to someone other than an HPA (Seldon's scheduler, kubectl, GitOps,
+// a change no HPA explained), and the replicas an object was created with mid-recording.
+func (a *pairAcc) outsideWrites(at time.Time, p *model.Pair, changes []model.Change) {
+	for _, side := range []struct {
+		known *bool
+		count model.Count
+		side  whatif.Side
+	}{{&a.modelKnown, p.ModelDesired, whatif.SideModel}, {&a.serverKnown, p.ServerDesired, whatif.SideServer}} {
+		if !*side.known && side.count.Known {
+			*side.known = true
+			a.addWrite(whatif.ReplicaWrite{At: at, Side: side.side, Replicas: side.count.Value, Writer: "created"})
+		}
+	}
+	for _, c := range changes {
+		if c.Field != model.FieldReplicas || c.WriterKind == model.WriterHPA || c.Namespace != p.Namespace || !c.At.After(a.in.Start) {
+			continue
+		}
+		var side whatif.Side
+		switch {
+		case c.Kind == model.KindModel && c.Name == p.ModelName:
+			side = whatif.SideModel
+		case c.Kind == model.KindServer && c.Name == p.ServerName:
+			side = whatif.SideServer
+		default:
+			continue
+		}
+		n, err := strconv.ParseInt(c.After, 10, 32)
+		if err != nil {
+			continue // spec.replicas unset: Seldon's default, not a write of a count
+		}
+		who := c.Writer
+		if who == "" {
+			who = "by hand"
+		}
+		a.addWrite(whatif.ReplicaWrite{At: c.At, Side: side, Replicas: int32(n), Writer: who})
+	}
+}
+
+func (a *pairAcc) addWrite(w whatif.ReplicaWrite) {
+	a.writes[fmt.Sprintf("%d/%d/%d", w.At.UnixNano(), w.Side, w.Replicas)] = w
 }
 
 // finish completes the input once every record is read.
@@ -212,8 +265,21 @@ func (a *pairAcc) finish(serverReady time.Duration, records int) error {
 			notes.add("%s HPA sync phase not measured by the dashboard; estimated from its status writes: %s", t.name, t.h.phase)
 		}
 		if len(t.h.specs) > 1 {
-			notes.add("%s HPA spec changed during the recording (last at %s); the replay uses the last spec throughout", t.name, t.h.specSince.Format(time.TimeOnly))
+			notes.add("%s HPA spec changed during the recording (last at %s); the baseline follows each recorded spec from its time", t.name, t.h.specSince.Format(time.TimeOnly))
 		}
+		if len(t.h.history) > 0 && t.h.history[0].At.After(in.Start) {
+			notes.add("%s HPA created at %s, during the recording", t.name, t.h.history[0].At.Format(time.TimeOnly))
+		}
+	}
+	if h := a.m.history; len(h) > 1 || (len(h) == 1 && h[0].At.After(in.Start)) {
+		in.ModelSpecs = h
+	}
+	if h := a.s.history; len(h) > 1 || (len(h) == 1 && h[0].At.After(in.Start)) {
+		in.ServerSpecs = h
+	}
+	in.Writes = a.sortedWrites()
+	if len(in.Writes) > 0 {
+		notes.add("%s replayed as recorded", writesText(in.Writes))
 	}
 	in.ModelPhase, in.ServerPhase = a.m.phase, a.s.phase
 	in.ServerReady = serverReady
@@ -236,19 +302,60 @@ func (a *pairAcc) finish(serverReady time.Duration, records int) error {
 	return nil
 }
 
+// sortedWrites is the outside writes, oldest first.
+func (a *pairAcc) sortedWrites() []whatif.ReplicaWrite {
+	out := make([]whatif.ReplicaWrite, 0, len(a.writes))
+	for _, w := range a.writes {
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].Side < out[j].Side
+	})
+	return out
+}
+
+// writesText counts the outside writes per writer: "3 outside writes of spec.replicas
+// (Seldon's scheduler 2, created 1)".
+func writesText(ws []whatif.ReplicaWrite) string {
+	count := map[string]int{}
+	var order []string
+	for _, w := range ws {
+		if count[w.Writer] == 0 {
+			order = append(order, w.Writer)
+		}
+		count[w.Writer]++
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%s %d", k, count[k])
+	}
+	noun := "writes"
+	if len(ws) == 1 {
+		noun = "write"
+	}
+	return fmt.Sprintf("%d outside %s of spec.replicas (%s)", len(ws), noun, strings.Join(parts, ", "))
+}
+
 // DefaultServerReady is the readiness delay assumed when none is measured or given.
 const DefaultServerReady = 45 * time.Second
 
 func (t *hpaTrack) observe(at time.Time, h *model.HPA) {
 	if h == nil {
+		if n := len(t.history); n > 0 && t.history[n-1].HPA != nil {
+			t.history = append(t.history, whatif.SpecChange{At: at})
+		}
 		return
 	}
 	fp := specFingerprint(*h)
-	if len(t.specs) == 0 || t.specs[len(t.specs)-1] != fp {
-		if len(t.specs) > 0 {
+	if n := len(t.history); len(t.specs) == 0 || t.specs[len(t.specs)-1] != fp || t.history[n-1].HPA == nil {
+		if len(t.specs) > 0 && t.specs[len(t.specs)-1] != fp {
 			t.specSince = at
 		}
 		t.specs = append(t.specs, fp)
+		t.history = append(t.history, whatif.SpecChange{At: at, HPA: h})
 	}
 	t.lastSpec = h
 	if h.DesiredReplicas != t.lastDes || len(t.obs) == 0 {
