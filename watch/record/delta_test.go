@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,46 @@ func TestVersion1RecordingReplays(t *testing.T) {
 	defer rp.Close()
 	if p := rp.Position(); p.Total != 6 || p.Damage != "" {
 		t.Errorf("replay position %+v", p)
+	}
+}
+
+// TestReplayStartsSynced: the fixture's first record is the dashboard before its watch synced (0
+// pairs, "no alerts"); the replay opens on the first synced record instead, and starts there again
+// when played past the end.
+func TestReplayStartsSynced(t *testing.T) {
+	clock := &fakeClock{now: t0}
+	rp, err := OpenReplay("testdata/v1-mixed.rec", ReplayOptions{Paused: true, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Close()
+	if s := rp.Snapshot(); rp.Position().Index != 1 || !s.Watch.Synced || len(s.Pairs) != 10 {
+		t.Fatalf("opened at record %d: synced %v, %d pairs", rp.Position().Index, s.Watch.Synced, len(s.Pairs))
+	}
+	rp.Resume()
+	clock.Add(time.Hour)
+	rp.Version()
+	if p := rp.Position(); !p.Ended || p.Index != 5 {
+		t.Fatalf("after an hour: %+v", p)
+	}
+	rp.TogglePause() // at the end: plays again from the start
+	if i := rp.Position().Index; i != 1 {
+		t.Errorf("restarted at record %d, want 1", i)
+	}
+	rp.Step(-5)
+	if i := rp.Position().Index; i != 0 {
+		t.Errorf("stepping back stopped at record %d; the pre-sync record stays reachable", i)
+	}
+}
+
+// TestJunkIsNotARecording: a file that is not a recording says so, not "replayed the 0 records before it".
+func TestJunkIsNotARecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "junk")
+	if err := os.WriteFile(path, []byte("hello, I am a text file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenReplay(path, ReplayOptions{})
+	if err == nil || !strings.Contains(err.Error(), "is not a twinscale recording") || strings.Contains(err.Error(), "records before it") {
+		t.Errorf("err = %v", err)
 	}
 }
