@@ -14,7 +14,8 @@ import (
 
 // deltaRecords is a dashboard's day in miniature: the same pairs record after record, where a few
 // leaves change (the snapshot's time, one pair's metric, new events in front), then pairs are
-// reordered, dropped and added, a record has no snapshot, and a NaN appears.
+// reordered, dropped and added, a record has no snapshot, and a NaN appears. A changed pair gets a
+// new Rev, as the Tracker gives it.
 func deltaRecords() []Record {
 	r := rand.New(rand.NewPCG(3, 4))
 	base := filledSnapshot(r, 6, false)
@@ -33,11 +34,12 @@ func deltaRecords() []Record {
 	add(base)
 	s := next(base, func(s *model.Snapshot) {})
 	add(s)
-	s = next(s, func(s *model.Snapshot) { s.Pairs[2].Metric.RPS += 1.5 })
+	s = next(s, func(s *model.Snapshot) { s.Pairs[2].Metric.RPS += 1.5; s.Pairs[2].Rev++ })
 	add(s)
 	s = next(s, func(s *model.Snapshot) {
 		s.Events = append([]model.Event{{Reason: "ScalingReplicaSet", Message: "new"}}, s.Events...)
 		s.Pairs[0].Events = append(slices.Clone(s.Pairs[0].Events), model.Event{Reason: "Old"})
+		s.Pairs[0].Rev++
 	})
 	add(s)
 	s = next(s, func(s *model.Snapshot) {
@@ -47,12 +49,13 @@ func deltaRecords() []Record {
 		extra.Key = "ns/new"
 		s.Pairs = append(s.Pairs, extra)
 		s.Pairs[1].ModelHPA = nil
+		s.Pairs[1].Rev++
 	})
 	add(s)
 	recs = append(recs, Record{At: recs[len(recs)-1].At.Add(time.Second)})
 	s = next(s, func(s *model.Snapshot) {})
 	add(s)
-	s = next(s, func(s *model.Snapshot) { s.Pairs[1].Spark = []float64{1, nanValue(), 3} })
+	s = next(s, func(s *model.Snapshot) { s.Pairs[1].Spark = []float64{1, nanValue(), 3}; s.Pairs[1].Rev++ })
 	add(s)
 	s = next(s, func(s *model.Snapshot) { s.Pairs = nil })
 	add(s)
