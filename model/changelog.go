@@ -11,10 +11,12 @@ import (
 
 // Change is one spec change of a Model, Server or HPA seen by the watch: a timeline entry with before → after.
 type Change struct {
-	At        time.Time `json:"at"`
-	Kind      string    `json:"kind"` // Model, Server or HPA
-	Namespace string    `json:"namespace"`
-	Name      string    `json:"name"`
+	At time.Time `json:"at"`
+	// Cluster is the kubeconfig context of the object when several clusters are watched.
+	Cluster   string `json:"cluster,omitempty"`
+	Kind      string `json:"kind"` // Model, Server or HPA
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
 	// Pairs are the keys of the pairs the object belongs to (a Server or HPA can belong to several).
 	Pairs  []string `json:"pairs,omitempty"`
 	Field  string   `json:"field"` // storageUri, artifactVersion, server, replicas, minReplicas, ..., created, deleted

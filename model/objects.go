@@ -152,6 +152,8 @@ type HPA struct {
 
 // Event is a trimmed core/v1 Event about an HPA, Model or Server.
 type Event struct {
+	// Cluster is the kubeconfig context of the Event when several clusters are watched.
+	Cluster   string    `json:"cluster,omitempty"`
 	Namespace string    `json:"namespace"`
 	Object    CrossRef  `json:"object"`
 	Type      string    `json:"type"` // Normal or Warning

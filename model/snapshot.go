@@ -128,7 +128,9 @@ type ScheduleFailed struct {
 
 // Pair is one Seldon Model and its Server with their two HPAs: the row of the dashboard.
 type Pair struct {
-	Key        string `json:"key"` // namespace/model; namespace/server:NAME for a Server without a Model; namespace/hpa:NAME for an HPA row
+	Key string `json:"key"` // namespace/model; namespace/server:NAME for a Server without a Model; namespace/hpa:NAME for an HPA row; CLUSTER/… when several clusters are watched (see ClusterKey)
+	// Cluster is the kubeconfig context the pair was read from when several clusters are watched; empty with one.
+	Cluster    string `json:"cluster,omitempty"`
 	Namespace  string `json:"namespace"`
 	ModelName  string `json:"model,omitempty"`
 	ServerName string `json:"server,omitempty"`
@@ -378,6 +380,9 @@ type Snapshot struct {
 	Events []Event `json:"events,omitempty"`
 	// Changes are the recent spec changes across all pairs, newest first (the events pane merges them).
 	Changes []Change `json:"changes,omitempty"`
+	// Clusters is each watched cluster's state when several are watched (Watch, Prom and
+	// MetricsAPI then sum them up); empty with one.
+	Clusters []ClusterState `json:"clusters,omitempty"`
 }
 
 // PairHistory is the full recorded history of one pair, for the detail view's charts.

@@ -25,7 +25,7 @@ func renderEvents(c *common, ns string, h int) []string {
 		if len(lines) >= h {
 			break
 		}
-		if ns != "" && ev.Namespace != ns {
+		if !inScope(ns, ev.Cluster, ev.Namespace) {
 			continue
 		}
 		lines = append(lines, eventLine(st, ev, c.loc))

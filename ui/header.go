@@ -39,6 +39,9 @@ func header(c *common, t *tableView) []string {
 	if s, ok := accessSeg(w); ok {
 		line1 = append(line1, s)
 	}
+	if len(snap.Clusters) > 1 {
+		line1 = clusterSegs(snap, c.loc)
+	}
 	line1 = append(line1, promSeg(snap))
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
@@ -66,7 +69,7 @@ func header(c *common, t *tableView) []string {
 	}
 	line2 = append(line2, seg{"sort " + t.st.sort.String(), toneMuted})
 	if t.st.namespace != "" {
-		line2 = append(line2, seg{"view ns " + t.st.namespace, toneAccent})
+		line2 = append(line2, seg{"view " + scopeText(t.st.namespace), toneAccent})
 	}
 	if t.st.alertsOnly {
 		line2 = append(line2, seg{"alerts only", toneAccent})
@@ -177,10 +180,14 @@ func (c *common) dataAge() string {
 	if w := c.rows.snap.Watch; c.live && w.Connected && w.Synced {
 		return ""
 	}
+	someLive := anyClusterLive(c.rows.snap)
+	if c.live && someLive {
+		return "" // each cluster's own state says which is behind
+	}
 	since := c.rows.snap.Taken
 	// While the watch is down the pairs are as of the disconnection, however often the
 	// snapshot is rebuilt.
-	if w := c.rows.snap.Watch; !w.Connected && !w.DisconnectedSince.IsZero() && w.DisconnectedSince.Before(since) {
+	if w := c.rows.snap.Watch; !someLive && !w.Connected && !w.DisconnectedSince.IsZero() && w.DisconnectedSince.Before(since) {
 		since = w.DisconnectedSince
 	}
 	age := c.now().Sub(since)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -12,7 +14,8 @@ type pickerState struct {
 	shown string
 }
 
-// pickerView chooses the namespace the table shows; entry 0 is "all namespaces".
+// pickerView chooses the namespace the table shows (with several clusters, a cluster or one
+// of its namespaces: see scope.go); entry 0 is "all namespaces".
 type pickerView struct {
 	c  *common
 	st pickerState
@@ -90,12 +93,16 @@ func (p *pickerView) click(y int) (int, bool) {
 func (p *pickerView) Render(_, h int) []string {
 	shown := p.st.shown
 	st := p.c.styles()
-	lines := []string{st.Section.Render("Namespace") + st.Muted.Render("  ↑↓ move · enter select · esc cancel")}
+	title, all := "Namespace", "all namespaces"
+	if p.c.rows != nil && len(p.c.rows.snap.Clusters) > 1 {
+		title, all = "Cluster or namespace", "all clusters"
+	}
+	lines := []string{st.Section.Render(title) + st.Muted.Render("  ↑↓ move · enter select · esc cancel")}
 	total := 0
 	if p.c.rows != nil {
 		total = len(p.c.rows.rows)
 	}
-	entries := []nsCount{{name: "all namespaces", pairs: total}}
+	entries := []nsCount{{name: all, pairs: total}}
 	entries = append(entries, p.namespaces()...)
 	h = max(1, h-1)
 	off := max(0, p.st.cursor-h+1)
@@ -105,7 +112,15 @@ func (p *pickerView) Render(_, h int) []string {
 		if (i == 0 && shown == "") || (i > 0 && e.name == shown) {
 			mark = "● "
 		}
-		txt := fit(mark+e.name, 40, false) + " " + fit(plural(e.pairs, "pair"), 10, true)
+		name := e.name
+		switch {
+		case i == 0:
+		case strings.HasSuffix(name, "/"):
+			name = scopeText(name)
+		case strings.Contains(name, "/"):
+			name = "  " + name[strings.LastIndexByte(name, '/')+1:] // a namespace holds no slash
+		}
+		txt := fit(mark+name, 40, false) + " " + fit(plural(e.pairs, "pair"), 10, true)
 		if i == p.st.cursor {
 			lines = append(lines, st.Selected.Render(txt))
 		} else {

@@ -45,6 +45,9 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 	if s, ok := accessSeg(snap.Watch); ok {
 		summary = append(summary, s)
 	}
+	if len(snap.Clusters) > 1 {
+		summary = append([]seg{{text: "contexts " + snap.Watch.Context, tone: toneText}}, clusterSegs(snap, loc)...)
+	}
 	summary = append(summary, promSeg(snap))
 	if w := snap.MetricsAPI.Warning(); w != "" {
 		summary = append(summary, seg{"! " + w, toneWarning})

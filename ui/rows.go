@@ -102,7 +102,8 @@ type row struct {
 	w   [numCols]int
 }
 
-// nsCount is one namespace and how many pairs it holds.
+// nsCount is one scope of the picker (a namespace; with several clusters, a cluster or
+// one of its namespaces) and how many pairs it holds.
 type nsCount struct {
 	name  string
 	pairs int
@@ -154,7 +155,10 @@ func buildRows(snap *model.Snapshot, version uint64, prev *rowSet) *rowSet {
 			fillRow(r, p, snap)
 		}
 		rs.byKey[r.key] = i
-		ns[p.Namespace]++
+		ns[nsScope(p.Cluster, p.Namespace)]++
+		if p.Cluster != "" {
+			ns[clusterScope(p.Cluster)]++
+		}
 		switch {
 		case p.Health >= model.Critical:
 			rs.critical++
@@ -275,6 +279,9 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 // searchText is what the filter matches: namespace, names and labels.
 func searchText(p *model.Pair) string {
 	var b strings.Builder
+	if p.Cluster != "" {
+		b.WriteString(p.Cluster + " ")
+	}
 	b.WriteString(p.Namespace + "/" + p.ModelName + " " + p.ServerName)
 	labels := func(m map[string]string) {
 		for k, v := range m {

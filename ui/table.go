@@ -168,7 +168,7 @@ func (t *tableView) refresh() {
 	terms := strings.Fields(strings.ToLower(t.st.filter))
 	for i := range rs.rows {
 		r := &rs.rows[i]
-		if t.st.namespace != "" && r.pair.Namespace != t.st.namespace {
+		if !inScope(t.st.namespace, r.pair.Cluster, r.pair.Namespace) {
 			continue
 		}
 		if t.st.alertsOnly && !r.alert {
@@ -340,7 +340,7 @@ func (t *tableView) emptyMessage() string {
 	case t.st.alertsOnly:
 		return "no alerts ✓ (a shows every pair)"
 	}
-	return "no pairs in namespace " + t.st.namespace + " (esc shows all)"
+	return "no pairs in " + scopeText(t.st.namespace) + " (esc shows all)"
 }
 
 // lineKey is what a cached table line depends on besides its row.

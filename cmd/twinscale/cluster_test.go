@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/twinscale/twinscale/model"
@@ -138,6 +139,12 @@ func rbacManifest(t *testing.T) (rbacv1.ClusterRole, rbacv1.Role) {
 // for that user whose context defaults to ns.
 func userWithRole(t *testing.T, env *kubetest.Env, ns, user string, role rbacv1.Role) string {
 	t.Helper()
+	return kubetest.WriteKubeconfig(t, roleUser(t, env, ns, user, role), "envtest", ns, "")
+}
+
+// roleUser creates the Role in ns, binds it to a new user and returns that user's config.
+func roleUser(t *testing.T, env *kubetest.Env, ns, user string, role rbacv1.Role) *rest.Config {
+	t.Helper()
 	ctx := context.Background()
 	role.Namespace, role.ResourceVersion = ns, ""
 	if _, err := env.Clientset.RbacV1().Roles(ns).Create(ctx, &role, metav1.CreateOptions{}); err != nil {
@@ -154,7 +161,7 @@ func userWithRole(t *testing.T, env *kubetest.Env, ns, user string, role rbacv1.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kubetest.WriteKubeconfig(t, cfg, "envtest", ns, "")
+	return cfg
 }
 
 // without returns rules with the named resources removed.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/ui"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/record"
@@ -37,7 +38,7 @@ func (f *rollFlags) addFlags(fs *pflag.FlagSet) {
 
 // addPairsFlag registers --pairs NS/NAME,...
 func addPairsFlag(fs *pflag.FlagSet, pairs *[]string) {
-	fs.StringSliceVar(pairs, "pairs", nil, "pairs to start marked and pinned to the top, as NAMESPACE/MODEL,...")
+	fs.StringSliceVar(pairs, "pairs", nil, "pairs to start marked and pinned to the top, as NAMESPACE/MODEL,... (CONTEXT/NAMESPACE/MODEL for one cluster of several)")
 }
 
 // validate checks the flags before anything starts.
@@ -54,12 +55,33 @@ func (f *rollFlags) validate() error {
 // validatePairs checks that every --pairs entry reads NAMESPACE/NAME.
 func validatePairs(pairs []string) error {
 	for _, p := range pairs {
-		ns, name, ok := strings.Cut(strings.TrimSpace(p), "/")
+		_, own := model.SplitClusterKey(strings.TrimSpace(p))
+		ns, name, ok := strings.Cut(own, "/")
 		if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
-			return fmt.Errorf("--pairs %q: want NAMESPACE/MODEL, e.g. seldon-mesh/irisa0", p)
+			return fmt.Errorf("--pairs %q: want NAMESPACE/MODEL or CONTEXT/NAMESPACE/MODEL, e.g. seldon-mesh/irisa0", p)
 		}
 	}
 	return nil
+}
+
+// pairsIn are the --pairs keys as the source keys its pairs: with several clusters, a
+// NAMESPACE/MODEL without a context names that pair in every cluster.
+func pairsIn(pairs, clusters []string) []string {
+	if len(clusters) == 0 {
+		return pairs
+	}
+	var out []string
+	for _, p := range pairs {
+		p = strings.TrimSpace(p)
+		if c, _ := model.SplitClusterKey(p); c != "" {
+			out = append(out, p)
+			continue
+		}
+		for _, c := range clusters {
+			out = append(out, model.ClusterKey(c, p))
+		}
+	}
+	return out
 }
 
 // startRecording records src into --record until ctx ends; the returned stop waits for the last

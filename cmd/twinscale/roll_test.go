@@ -77,7 +77,7 @@ func TestRollFlagsValidate(t *testing.T) {
 		want string
 	}{
 		{rollFlags{pairs: []string{"irisa0"}}, `--pairs "irisa0": want NAMESPACE/MODEL`},
-		{rollFlags{pairs: []string{"ns/a/b"}}, `--pairs "ns/a/b"`},
+		{rollFlags{pairs: []string{"ctx//m"}}, `--pairs "ctx//m"`},
 		{rollFlags{record: "x", recordMaxMB: 0, recordFiles: 1}, "--record-max-size 0"},
 		{rollFlags{record: "x", recordMaxMB: 1, recordFiles: 0}, "--record-files 0"},
 	} {
@@ -86,7 +86,7 @@ func TestRollFlagsValidate(t *testing.T) {
 			t.Errorf("%+v: err %v, want %q", tc.f, err, tc.want)
 		}
 	}
-	ok := rollFlags{pairs: []string{"seldon-mesh/irisa0", " ns/m "}}
+	ok := rollFlags{pairs: []string{"seldon-mesh/irisa0", " ns/m ", "arn:aws:eks:x:1:cluster/prod/ns/m"}}
 	if err := ok.validate(); err != nil {
 		t.Errorf("valid flags: %v", err)
 	}

@@ -28,10 +28,13 @@ type rootOptions struct {
 	config        *genericclioptions.ConfigFlags
 	namespaces    []string
 	allNamespaces bool
-	theme         string
-	logFile       string
-	logLevel      string
-	snapshotFile  string
+	// contexts is --context (one or several kubeconfig contexts); allContexts is --all-contexts.
+	contexts     []string
+	allContexts  bool
+	theme        string
+	logFile      string
+	logLevel     string
+	snapshotFile string
 	// configFile is --config; file is what it says, loaded by validate.
 	configFile     string
 	configExplicit bool
@@ -61,6 +64,9 @@ func newRoot(o *rootOptions) *cobra.Command {
 	// kubectl's flags, except -n: twinscale takes several namespaces.
 	o.config = genericclioptions.NewConfigFlags(true)
 	o.config.Namespace = nil
+	// --context is twinscale's own: it takes several contexts. validate sets the
+	// kubectl flags' context when one is given.
+	o.config.Context = nil
 
 	cmd := &cobra.Command{
 		Use:   "twinscale",
@@ -90,6 +96,9 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	pf.StringSliceVarP(&o.namespaces, "namespace", "n", nil,
 		"namespaces to watch: repeat the flag or give a comma list (default: the kubeconfig context's namespace)")
 	pf.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
+	pf.StringSliceVar(&o.contexts, "context", nil,
+		"kubeconfig contexts to watch: repeat the flag or give a comma list; several are shown on one screen (default: the current context)")
+	pf.BoolVar(&o.allContexts, "all-contexts", false, "watch every context of the kubeconfig on one screen")
 	pf.StringVar(&o.theme, "theme", themes.Auto,
 		"colour theme: auto (from the terminal background), dark, light, high-contrast, colorblind, or a user theme name")
 	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
@@ -100,6 +109,7 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkPersistentFlagFilename("log-file")
 	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
+	_ = cmd.RegisterFlagCompletionFunc("context", o.completeContexts)
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
 
 	o.prom = prom.DefaultOptions()
@@ -117,6 +127,9 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 func (o *rootOptions) validate() error {
 	if o.allNamespaces && len(o.namespaces) > 0 {
 		return &exitErr{code: exitError, err: errors.New("use either -A/--all-namespaces or -n/--namespace, not both")}
+	}
+	if err := o.validateContexts(); err != nil {
+		return &exitErr{code: exitError, err: err}
 	}
 	for _, ns := range o.namespaces {
 		if len(ns) > 63 || !dnsLabel.MatchString(ns) {
@@ -141,7 +154,11 @@ func (o *rootOptions) validate() error {
 }
 
 // targetNamespaces resolves which namespaces to watch: nil means all.
-func (o *rootOptions) targetNamespaces() ([]string, error) {
+func (o *rootOptions) targetNamespaces() ([]string, error) { return o.namespacesOf(o.config) }
+
+// namespacesOf is targetNamespaces for the kubectl flags cf: without -n or -A, the namespace
+// of cf's context.
+func (o *rootOptions) namespacesOf(cf *genericclioptions.ConfigFlags) ([]string, error) {
 	switch {
 	case o.allNamespaces:
 		return nil, nil
@@ -150,7 +167,7 @@ func (o *rootOptions) targetNamespaces() ([]string, error) {
 		slices.Sort(out)
 		return slices.Compact(out), nil
 	}
-	ns, _, err := o.config.ToRawKubeConfigLoader().Namespace()
+	ns, _, err := cf.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("kubeconfig namespace: %s", scrubYAML(err))}
 	}
@@ -242,7 +259,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 			}
 		}()
 	}
-	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Pinned: o.roll.pairs})
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Pinned: pairsIn(o.roll.pairs, src.clusters)})
 	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}

@@ -51,7 +51,9 @@ Exit codes:
   1  --fail-on: at least one pair has a finding (or health) at or above the severity
   2  bad flags or arguments, unreadable input
   3  kubeconfig: none found, broken, unknown context, or credentials rejected
-  4  the Kubernetes API server cannot be reached (or the watch did not sync in time)
+  4  the Kubernetes API server cannot be reached (or the watch did not sync in time);
+     with several contexts: one of them (the others' pairs are still printed), or,
+     with --fail-on, one whose Models or Servers cannot be listed
   5  bad Prometheus settings: URL, service, --prometheus-config file, --query template
   6  the --theme cannot be loaded`,
 		Args: cobra.NoArgs,
@@ -97,11 +99,18 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		return withCode(exitError, err)
 	}
 	defer src.stop()
+	// With several clusters, those that answered are printed even when one did not; the
+	// exit code still says a cluster could not be read.
+	var unread error
 	if src.waitSynced != nil {
 		wctx, cancel := context.WithTimeout(ctx, o.syncTimeout)
 		err := src.waitSynced(wctx)
 		cancel()
-		if err != nil {
+		var partial *clustersNotReady
+		switch {
+		case errors.As(err, &partial):
+			unread = &exitErr{code: exitCluster, err: err}
+		case err != nil:
 			return &exitErr{code: exitCluster, err: fmt.Errorf("waiting for the watch to sync: %w", err)}
 		}
 	}
@@ -109,7 +118,16 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	if err := o.print(snap, src.History); err != nil {
 		return withCode(exitError, err)
 	}
+	if unread != nil {
+		return unread
+	}
 	if failOn {
+		// No pair of a cluster that cannot be read is counted: that is not "all good".
+		for _, c := range snap.Clusters {
+			if why := c.Watch.Blind(); why != "" {
+				return &exitErr{code: exitCluster, err: fmt.Errorf("cluster %s cannot be read (%s), so --fail-on %s cannot pass", c.Name, why, o.failOn)}
+			}
+		}
 		if n := countAtOrAbove(snap, threshold); n > 0 {
 			return &exitErr{code: exitFindings, err: fmt.Errorf("twinscale: %s at %s or worse (--fail-on %s)",
 				pluralPairs(n), threshold, o.failOn)}

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch"
 	"github.com/twinscale/twinscale/watch/demo"
 	"github.com/twinscale/twinscale/watch/kube"
+	"github.com/twinscale/twinscale/watch/multi"
 	"github.com/twinscale/twinscale/watch/prom"
 	"github.com/twinscale/twinscale/watch/static"
 )
@@ -31,6 +33,8 @@ type opened struct {
 	waitSynced func(context.Context) error
 	// stop stops the source; call it on exit.
 	stop func()
+	// clusters names the contexts when several are watched; nil with one.
+	clusters []string
 }
 
 // openSource is the one place that decides where the data comes from: a saved snapshot,
@@ -48,7 +52,17 @@ func openSource(ctx context.Context, o *rootOptions) (*opened, error) {
 		if ignored := o.demoIgnores(); ignored != "" {
 			fmt.Fprintf(o.stderr, "twinscale: --demo ignores %s: the simulated cluster has its own namespaces and metrics\n", ignored)
 		}
-		return openDemo(ctx, o)
+		if len(o.contexts) > 1 {
+			return openDemos(ctx, o, o.contexts)
+		}
+		return openDemo(ctx, o, o.demo.opts, "demo")
+	}
+	names, err := o.watchedContexts()
+	if err != nil {
+		return nil, err
+	}
+	if len(names) > 1 {
+		return openClusters(ctx, o, names)
 	}
 	cfg, err := o.restConfig()
 	if err != nil {
@@ -126,15 +140,18 @@ func scrubYAML(err error) string { return yamlValue.ReplaceAllString(err.Error()
 // restConfig loads the kubeconfig of the flags (or the in-cluster config), checking the
 // things a user gets wrong first: no kubeconfig at all, a broken one, a context that is
 // not in it. Its errors carry exitKubeconfig.
-func (o *rootOptions) restConfig() (*rest.Config, error) {
+func (o *rootOptions) restConfig() (*rest.Config, error) { return restConfigOf(o.config) }
+
+// restConfigOf is restConfig for the kubectl flags cf (one context of several).
+func restConfigOf(cf *genericclioptions.ConfigFlags) (*rest.Config, error) {
 	fail := func(format string, args ...any) error {
 		return &exitErr{code: exitKubeconfig, err: fmt.Errorf(format, args...)}
 	}
-	raw, err := o.config.ToRawKubeConfigLoader().RawConfig()
+	raw, err := cf.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
 		return nil, fail("kubeconfig: %s", scrubYAML(err))
 	}
-	if want := deref(o.config.Context); want != "" {
+	if want := deref(cf.Context); want != "" {
 		if _, ok := raw.Contexts[want]; !ok {
 			names := slices.Sorted(maps.Keys(raw.Contexts))
 			if len(names) == 0 {
@@ -143,12 +160,12 @@ func (o *rootOptions) restConfig() (*rest.Config, error) {
 			return nil, fail("kubeconfig: context %q not found; contexts: %s", want, strings.Join(names, ", "))
 		}
 	}
-	if len(raw.Contexts) == 0 && deref(o.config.APIServer) == "" {
+	if len(raw.Contexts) == 0 && deref(cf.APIServer) == "" {
 		if _, err := rest.InClusterConfig(); err != nil {
 			return nil, fail("no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config (or try --demo)")
 		}
 	}
-	cfg, err := o.config.ToRESTConfig()
+	cfg, err := cf.ToRESTConfig()
 	if err != nil {
 		return nil, fail("kubeconfig: %s", scrubYAML(err))
 	}
@@ -164,14 +181,17 @@ func deref(s *string) string {
 }
 
 // kubeContext names the kubeconfig context and cluster in use, for the header.
-func (o *rootOptions) kubeContext() (ctxName, cluster string) {
-	raw, err := o.config.ToRawKubeConfigLoader().RawConfig()
+func (o *rootOptions) kubeContext() (ctxName, cluster string) { return kubeContextOf(o.config) }
+
+// kubeContextOf is kubeContext for the kubectl flags cf.
+func kubeContextOf(cf *genericclioptions.ConfigFlags) (ctxName, cluster string) {
+	raw, err := cf.ToRawKubeConfigLoader().RawConfig()
 	if err != nil {
 		return "", ""
 	}
 	ctxName = raw.CurrentContext
-	if o.config.Context != nil && *o.config.Context != "" {
-		ctxName = *o.config.Context
+	if cf.Context != nil && *cf.Context != "" {
+		ctxName = *cf.Context
 	}
 	if c, ok := raw.Contexts[ctxName]; ok {
 		cluster = c.Cluster
@@ -280,11 +300,11 @@ func (d *demoFlags) addFlags(fs *pflag.FlagSet) {
 }
 
 // openDemo runs the simulated cluster and feeds it through the real informers and poller.
-func openDemo(ctx context.Context, o *rootOptions) (*opened, error) {
-	if err := o.demo.opts.Validate(); err != nil {
+func openDemo(ctx context.Context, o *rootOptions, opts demo.Options, name string) (*opened, error) {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := demo.New(o.demo.opts)
+	c, err := demo.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +313,7 @@ func openDemo(ctx context.Context, o *rootOptions) (*opened, error) {
 	}
 	c.Step(o.demo.advance)
 	dyn, cs := c.Clients()
-	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: "demo", Cluster: "simulated (" + c.Options().Scenario + ")"})
+	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: name, Cluster: "simulated (" + c.Options().Scenario + ")"})
 	ctx, cancel := context.WithCancel(ctx)
 	simDone := make(chan struct{})
 	go func() {
@@ -312,6 +332,30 @@ func openDemo(ctx context.Context, o *rootOptions) (*opened, error) {
 	stop := src.stop
 	src.stop = func() { stop(); cancel(); <-simDone }
 	return src, nil
+}
+
+// openDemos simulates one cluster per --context name (--demo --context a,b), each its own
+// simulation with its own seed, shown together as several real clusters are.
+func openDemos(ctx context.Context, o *rootOptions, names []string) (*opened, error) {
+	var members []multi.Member
+	var started []*opened
+	stopAll := func() {
+		for _, s := range started {
+			s.stop()
+		}
+	}
+	for i, name := range names {
+		opts := o.demo.opts
+		opts.Seed += uint64(i)
+		src, err := openDemo(ctx, o, opts, name)
+		if err != nil {
+			stopAll()
+			return nil, err
+		}
+		started = append(started, src)
+		members = append(members, multi.Member{Name: name, Source: src.Source})
+	}
+	return &opened{Source: multi.New(members), waitSynced: waitClusters(names, started), stop: stopAll, clusters: names}, nil
 }
 
 // demoIgnores names the cluster and Prometheus settings --demo does not use, so a user who gave

@@ -361,6 +361,9 @@ func (o *whatifOptions) openLive(ctx context.Context) (*opened, prom.Querier, fu
 		}
 		return src, c.Querier(), c.Now, nil
 	}
+	if len(o.contexts) > 1 || o.allContexts {
+		return nil, nil, nil, &exitErr{code: exitError, err: errors.New("whatif replays one cluster: give one --context")}
+	}
 	ctxName, _ := o.kubeContext()
 	po := o.promFor(ctxName)
 	if !po.Enabled() {

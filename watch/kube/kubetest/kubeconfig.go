@@ -31,6 +31,31 @@ func WriteKubeconfig(t testing.TB, cfg *rest.Config, context, ns, token string) 
 	return path
 }
 
+// KubeContext is one context of a kubeconfig with several (WriteKubeconfigs).
+type KubeContext struct {
+	Name      string
+	Config    *rest.Config
+	Namespace string
+}
+
+// WriteKubeconfigs writes a kubeconfig with one context, cluster and user per entry (the
+// first is current), for tests that watch several clusters at once, and returns its path.
+func WriteKubeconfigs(t testing.TB, contexts ...KubeContext) string {
+	t.Helper()
+	kc := clientcmdapi.NewConfig()
+	for _, c := range contexts {
+		kc.Clusters[c.Name] = &clientcmdapi.Cluster{Server: c.Config.Host, CertificateAuthorityData: c.Config.CAData}
+		kc.AuthInfos[c.Name] = &clientcmdapi.AuthInfo{ClientCertificateData: c.Config.CertData, ClientKeyData: c.Config.KeyData}
+		kc.Contexts[c.Name] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name, Namespace: c.Namespace}
+	}
+	kc.CurrentContext = contexts[0].Name
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatalf("write kubeconfig: %v", err)
+	}
+	return path
+}
+
 // ExposeService creates a selector-less Service name:9090 in ns whose endpoint is a Pod
 // at ip:port, for --prometheus-service tests. The API server proxies only to endpoints
 // that are Pods with that IP (and never to loopback), so the Pod and its status are
