@@ -14,21 +14,32 @@ import (
 )
 
 // formatTag marks every line of a recording, so a file that is not one is refused, not overwritten.
-const formatTag = "twinscale-recording/1"
+// Version 2 writes snapshots as deltas (Snap); version 1 wrote each one whole (Snapshot, Hidden) and
+// still replays.
+const formatTag = "twinscale-recording/2"
+
+// formatTagV1 marks the lines of recordings made before snapshot deltas.
+const formatTagV1 = "twinscale-recording/1"
+
+// knownFormat reports whether tag marks a line this version of twinscale reads.
+func knownFormat(tag string) bool { return tag == formatTag || tag == formatTagV1 }
 
 // line is one record as written: one JSON line in its own gzip member.
 //
-// What a snapshot's JSON leaves out (the json:"-" fields of Snapshot and Pair: the projected objects and
-// the sparkline) travels in Hidden; histories travel as deltas against the previous record of the same
-// file; non-finite floats, which JSON cannot spell, travel as patches. Together they make a replayed
-// record equal to the recorded one.
+// The snapshot travels as a delta against the previous record of the same file (Snap), with what its
+// JSON leaves out (the json:"-" fields of Snapshot and Pair: the projected objects and the sparkline);
+// histories travel as deltas too; non-finite floats, which JSON cannot spell, travel as patches.
+// Together they make a replayed record equal to the recorded one. Version 1 lines carry the snapshot
+// whole in Snapshot and its json:"-" fields in Hidden.
 type line struct {
 	Format string    `json:"fmt"`
 	At     time.Time `json:"at"`
-	// Keyframe lines carry every history in full; a file always starts with one.
-	Keyframe bool            `json:"keyframe,omitempty"`
-	Snapshot *model.Snapshot `json:"snapshot,omitempty"`
-	// Hidden holds the json:"-" fields: "snapshot" for the Snapshot's own, "pair/<i>" for Snapshot.Pairs[i].
+	// Keyframe lines carry the snapshot and every history in full; a file always starts with one.
+	Keyframe bool `json:"keyframe,omitempty"`
+	// Snap is the snapshot as a delta (version 2); nil when the record has none.
+	Snap     *snapDelta      `json:"snap,omitempty"`
+	Snapshot *model.Snapshot `json:"snapshot,omitempty"` // version 1
+	// Hidden holds version 1's json:"-" fields: "snapshot" for the Snapshot's own, "pair/<i>" for Snapshot.Pairs[i].
 	Hidden  map[string]map[string]json.RawMessage `json:"hidden,omitempty"`
 	History map[string]*historyDelta              `json:"history,omitempty"`
 	// Drop lists history keys gone since the previous record.
@@ -530,7 +541,8 @@ func decodeHistory(d *historyDelta, prev *model.PairHistory) (model.PairHistory,
 
 // unmarshalPatched reads a value marshalFinite wrote.
 func unmarshalPatched(b []byte, v any) error {
-	if strings.HasPrefix(string(b), `{"patchedValue":`) {
+	// A patched object rebuilt from a delta has its keys sorted: "nonFinite" comes first then.
+	if strings.HasPrefix(string(b), `{"patchedValue":`) || strings.HasPrefix(string(b), `{"nonFinite":`) {
 		var pv patchedValue
 		if err := json.Unmarshal(b, &pv); err != nil {
 			return err

@@ -211,7 +211,7 @@ func scanFile(path string) (good int64, n int, damage error) {
 				Format string `json:"fmt"`
 			}
 			first, _, _ := bytes.Cut(data, []byte{'\n'})
-			if json.Unmarshal(first, &head) != nil || head.Format != formatTag {
+			if json.Unmarshal(first, &head) != nil || !knownFormat(head.Format) {
 				return 0, 0, &DamageError{File: path, Err: errors.New("first record has no twinscale recording header")}
 			}
 		}
@@ -230,7 +230,8 @@ type Reader struct {
 	lineNo  int      // index of the next line within the member
 	n       int
 	hist    map[string]model.PairHistory
-	keyed   bool // a keyframe was read in the current file
+	snap    *snapState // the previous record's snapshot, for version 2 deltas
+	keyed   bool       // a keyframe was read in the current file
 	err     error
 
 	// Where the record Next returned last came from, for the replay index.
@@ -341,7 +342,7 @@ func (r *Reader) decode(raw []byte) (Record, bool, error) {
 	if err := json.Unmarshal(raw, &l); err != nil {
 		return Record{}, false, fmt.Errorf("bad JSON: %w", err)
 	}
-	if l.Format != formatTag {
+	if !knownFormat(l.Format) {
 		return Record{}, false, fmt.Errorf("not a twinscale recording line (format %q)", l.Format)
 	}
 	if l.Keyframe {
@@ -354,6 +355,22 @@ func (r *Reader) decode(raw []byte) (Record, bool, error) {
 		if err := applyPatch(lv, p); err != nil {
 			return Record{}, false, err
 		}
+	}
+	if l.Snap != nil {
+		if l.Format != formatTag || l.Snapshot != nil {
+			return Record{}, false, errors.New("a snapshot delta in a version 1 line")
+		}
+		prev := r.snap
+		if l.Keyframe || prev == nil {
+			prev = &snapState{}
+		}
+		s, next, err := decodeSnapshot(l.Snap, prev)
+		if err != nil {
+			return Record{}, false, err
+		}
+		l.Snapshot, r.snap = s, next
+	} else if l.Snapshot != nil {
+		r.snap = nil // a whole snapshot (version 1): the next delta comes after a keyframe
 	}
 	for where, fields := range l.Hidden {
 		var target reflect.Value

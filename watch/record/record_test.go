@@ -155,7 +155,7 @@ func TestGzipMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(all), "\n"), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], `{"fmt":"twinscale-recording/1"`) {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], `{"fmt":"twinscale-recording/2"`) {
 		t.Errorf("got %d lines, first %.60q", len(lines), lines[0])
 	}
 }

@@ -129,7 +129,7 @@ func indexFiles(files []string) ([]entry, error) {
 				switch {
 				case err != nil:
 					err = fmt.Errorf("bad JSON: %w", err)
-				case head.Format != formatTag:
+				case !knownFormat(head.Format):
 					err = fmt.Errorf("not a twinscale recording line (format %q)", head.Format)
 				case first && !head.Keyframe:
 					err = errors.New("the file does not start with a keyframe")

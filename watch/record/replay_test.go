@@ -217,8 +217,9 @@ func TestReplayDamage(t *testing.T) {
 	r.Step(100)
 	requireAt(t, r, recs, 8)
 
-	// Damage the snapshot of record 4 in a way only a full decode sees: the replay ends before it.
-	writeAll(t, path+"2", WriterOptions{}, recs)
+	// Damage the snapshot of record 4 in a way only a full decode sees: the replay ends before it
+	// (one keyframe, so stepping on decodes through record 4).
+	writeAll(t, path+"2", WriterOptions{KeyframeRatio: 1 << 20}, recs)
 	b, _ := os.ReadFile(path + "2")
 	offs = memberOffsets(t, path+"2")
 	bad := gzipLine(`{"fmt":"twinscale-recording/1","at":"2026-03-01T12:00:04Z","hidden":{"pair/99":{"Spark":[1]}}}`)

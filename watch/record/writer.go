@@ -43,9 +43,13 @@ type WriterOptions struct {
 	MaxBytes int64
 	// MaxFiles is how many rotated files (FILE.1 … FILE.N) are kept (default 3).
 	MaxFiles int
-	// KeyframeEvery writes every history in full every so many records (default 60), so a seek never
-	// decodes more than that many records.
+	// KeyframeEvery writes the snapshot and every history in full at least every so many records
+	// (default 1000), so a seek never decodes more than that many records. A keyframe also comes
+	// once the deltas since the last one add up to KeyframeRatio times its size (default 8), so a
+	// seek decodes at most that many keyframes' worth of deltas, and keyframes stay a small share
+	// of the file.
 	KeyframeEvery int
+	KeyframeRatio int
 	// Sync calls fsync after every record, for recordings that must survive a power cut.
 	Sync bool
 }
@@ -58,7 +62,10 @@ type Writer struct {
 	f        *os.File
 	size     int64
 	sinceKey int
+	keySize  int64 // bytes of the last keyframe
+	keyDelta int64 // bytes of the deltas written since it
 	prev     map[string]model.PairHistory
+	prevSnap *snapState
 	gz       *gzip.Writer
 	buf      bytes.Buffer
 	repaired string
@@ -76,7 +83,10 @@ func NewWriter(path string, opts WriterOptions) (*Writer, error) {
 		opts.MaxFiles = 3
 	}
 	if opts.KeyframeEvery <= 0 {
-		opts.KeyframeEvery = 60
+		opts.KeyframeEvery = 1000
+	}
+	if opts.KeyframeRatio <= 0 {
+		opts.KeyframeRatio = 8
 	}
 	w := &Writer{path: path, opts: opts}
 	if err := w.repair(); err != nil {
@@ -136,7 +146,7 @@ func (w *Writer) open() error {
 	}
 	w.f, w.size = f, st.Size()
 	// A new writer knows no previous histories, so its first record is a keyframe either way.
-	w.prev, w.sinceKey = nil, 0
+	w.prev, w.prevSnap, w.sinceKey = nil, nil, 0
 	return nil
 }
 
@@ -166,8 +176,8 @@ func (w *Writer) Write(rec Record) error {
 	if w.closed {
 		return errors.New("record: write after close")
 	}
-	keyframe := w.prev == nil || w.sinceKey >= w.opts.KeyframeEvery
-	member, err := w.encode(rec, keyframe)
+	keyframe := w.prev == nil || w.sinceKey >= w.opts.KeyframeEvery || w.keyDelta >= w.keySize*int64(w.opts.KeyframeRatio)
+	member, snap, err := w.encode(rec, keyframe)
 	if err != nil {
 		return err
 	}
@@ -177,7 +187,7 @@ func (w *Writer) Write(rec Record) error {
 		}
 		// Every file starts with a keyframe so that it replays without the files before it.
 		keyframe = true
-		if member, err = w.encode(rec, true); err != nil {
+		if member, snap, err = w.encode(rec, true); err != nil {
 			return err
 		}
 	}
@@ -191,10 +201,15 @@ func (w *Writer) Write(rec Record) error {
 	}
 	w.size += int64(len(member))
 	if keyframe {
-		w.sinceKey = 0
+		w.sinceKey, w.keySize, w.keyDelta = 0, int64(len(member)), 0
+	} else {
+		w.keyDelta += int64(len(member))
 	}
 	w.sinceKey++
 	w.prev = rec.Histories
+	if snap != nil {
+		w.prevSnap = snap
+	}
 	if w.prev == nil {
 		w.prev = map[string]model.PairHistory{}
 	}
@@ -211,29 +226,22 @@ func (w *Writer) rotate() error {
 	return w.open()
 }
 
-// encode builds the gzip member of rec; keyframe writes every history in full.
-func (w *Writer) encode(rec Record, keyframe bool) ([]byte, error) {
-	l := line{Format: formatTag, At: rec.At, Keyframe: keyframe, Snapshot: rec.Snapshot, Poll: rec.Poll}
+// encode builds the gzip member of rec; keyframe writes the snapshot and every history in full, other
+// records what changed since the previous one. It returns the snapshot state the next record's delta
+// is made against (nil when rec has no snapshot).
+func (w *Writer) encode(rec Record, keyframe bool) ([]byte, *snapState, error) {
+	l := line{Format: formatTag, At: rec.At, Keyframe: keyframe, Poll: rec.Poll}
+	var next *snapState
 	if s := rec.Snapshot; s != nil {
-		h, err := hiddenFields(reflect.ValueOf(s).Elem())
+		prev := w.prevSnap
+		if keyframe || prev == nil {
+			prev = &snapState{}
+		}
+		d, st, err := encodeSnapshot(s, prev)
 		if err != nil {
-			return nil, fmt.Errorf("record: snapshot: %w", err)
+			return nil, nil, fmt.Errorf("record: %w", err)
 		}
-		if h != nil {
-			l.Hidden = map[string]map[string]json.RawMessage{"snapshot": h}
-		}
-		for i := range s.Pairs {
-			h, err := hiddenFields(reflect.ValueOf(&s.Pairs[i]).Elem())
-			if err != nil {
-				return nil, fmt.Errorf("record: pair %s: %w", s.Pairs[i].Key, err)
-			}
-			if h != nil {
-				if l.Hidden == nil {
-					l.Hidden = map[string]map[string]json.RawMessage{}
-				}
-				l.Hidden["pair/"+strconv.Itoa(i)] = h
-			}
-		}
+		l.Snap, next = d, st
 	}
 	keys := make([]string, 0, len(rec.Histories))
 	for k := range rec.Histories {
@@ -250,7 +258,7 @@ func (w *Writer) encode(rec Record, keyframe bool) ([]byte, error) {
 		}
 		d, err := encodeHistory(&h, prev)
 		if err != nil {
-			return nil, fmt.Errorf("record: history %s: %w", k, err)
+			return nil, nil, fmt.Errorf("record: history %s: %w", k, err)
 		}
 		if d != nil {
 			if l.History == nil {
@@ -278,20 +286,20 @@ func (w *Writer) encode(rec Record, keyframe bool) ([]byte, error) {
 		js, err = json.Marshal(l2)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("record: encode: %w", err)
+		return nil, nil, fmt.Errorf("record: encode: %w", err)
 	}
 	w.buf.Reset()
 	w.gz.Reset(&w.buf)
 	if _, err := w.gz.Write(js); err != nil {
-		return nil, fmt.Errorf("record: compress: %w", err)
+		return nil, nil, fmt.Errorf("record: compress: %w", err)
 	}
 	if _, err := w.gz.Write([]byte{'\n'}); err != nil {
-		return nil, fmt.Errorf("record: compress: %w", err)
+		return nil, nil, fmt.Errorf("record: compress: %w", err)
 	}
 	if err := w.gz.Close(); err != nil {
-		return nil, fmt.Errorf("record: compress: %w", err)
+		return nil, nil, fmt.Errorf("record: compress: %w", err)
 	}
-	return bytes.Clone(w.buf.Bytes()), nil
+	return bytes.Clone(w.buf.Bytes()), next, nil
 }
 
 // Close flushes and closes the file. Every written record is already complete on disk.
