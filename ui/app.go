@@ -58,6 +58,7 @@ const (
 	modeHelp
 	modePicker
 	modeCompare
+	modeWhatif
 )
 
 // App is the root Bubble Tea model.
@@ -78,6 +79,7 @@ type App struct {
 	compare compareView
 	help    helpView
 	picker  pickerView
+	whatif  whatifView
 
 	frame frameCache
 	stats stats
@@ -128,6 +130,7 @@ func New(o Options) *App {
 	a.compare = compareView{c: &a.c}
 	a.help = helpView{c: &a.c}
 	a.picker = pickerView{c: &a.c}
+	a.whatif = whatifView{c: &a.c}
 	return a
 }
 
@@ -176,6 +179,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.compare.set(msg)
 	case historyMsg:
 		a.detail.setHistory(msg)
+	case whatifMsg:
+		a.whatif.set(msg)
 	case tea.KeyPressMsg:
 		return a.handleKey(msg)
 	case tea.MouseWheelMsg:
@@ -239,8 +244,18 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			a.mode = modeMain
 		}
 	case modeDetail:
+		if key.Matches(msg, k.WhatIf) {
+			return a.openWhatif()
+		}
 		if a.detail.update(msg) {
 			a.mode = modeMain
+		}
+	case modeWhatif:
+		switch a.whatif.update(msg) {
+		case whatifBack:
+			a.mode = modeDetail
+		case whatifRerun:
+			return a.runWhatif()
 		}
 	default: // the table keys work under the compare view too
 		switch a.table.update(msg) {
@@ -270,4 +285,21 @@ func (a *App) openDetail() tea.Cmd {
 	a.mode = modeDetail
 	a.detail.open(r.key)
 	return historyCmd(a.src, r.key, a.c.rows.version)
+}
+
+// openWhatif switches from the detail view to the what-if of its pair and starts the run.
+func (a *App) openWhatif() tea.Cmd {
+	a.mode = modeWhatif
+	a.whatif.open(a.detail.st.key)
+	return a.runWhatif()
+}
+
+// runWhatif replays the what-if pair's history with its current preset.
+func (a *App) runWhatif() tea.Cmd {
+	r := a.detail.row()
+	if r == nil || a.src == nil {
+		a.whatif.set(whatifMsg{key: a.whatif.st.key, err: "the pair is no longer in the snapshot"})
+		return nil
+	}
+	return whatifCmd(a.src, *r.pair, a.whatif.st.preset, a.c.rows.version)
 }

@@ -18,6 +18,7 @@ var views = []struct {
 	{"detail", []string{"enter"}},
 	{"help", []string{"?"}},
 	{"alerts", []string{"a"}},
+	{"whatif", whatifKeys},
 }
 
 var sizes = [][2]int{{80, 24}, {120, 40}, {200, 60}}

@@ -17,6 +17,10 @@ type KeyMap struct {
 	// space plays and pauses.
 	Mark, MarkOnly, Pin, Compare key.Binding
 
+	// WhatIf opens the what-if of the pair in the detail view; NextPreset and PrevPreset
+	// cycle its edits.
+	WhatIf, NextPreset, PrevPreset key.Binding
+
 	// Replay controls, live only while a recording plays.
 	PlayPause, StepBack, StepFwd, Back1m, Fwd1m, Faster, Slower key.Binding
 }
@@ -55,6 +59,10 @@ func DefaultKeyMap() KeyMap {
 		Pin:      key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pin marked")),
 		Compare:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare marked")),
 
+		WhatIf:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "what-if")),
+		NextPreset: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next edit")),
+		PrevPreset: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("⇧tab", "prev edit")),
+
 		PlayPause: key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space", "play/pause (p too)")),
 		StepBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "record back")),
 		StepFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "record on")),
@@ -72,7 +80,12 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // DetailHelp is the footer line of the detail view.
 func (k KeyMap) DetailHelp() []key.Binding {
-	return []key.Binding{k.Back, k.Up, k.Down, k.PageDown, k.Events, k.Theme, k.Pause, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.Up, k.Down, k.PageDown, k.WhatIf, k.Events, k.Theme, k.Pause, k.Help, k.Quit}
+}
+
+// WhatIfHelp is the footer line of the what-if view.
+func (k KeyMap) WhatIfHelp() []key.Binding {
+	return []key.Binding{k.Back, k.NextPreset, k.PrevPreset, k.Theme, k.Help, k.Quit}
 }
 
 // CompareHelp is the footer line of the compare view.
@@ -86,6 +99,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Enter, k.Back, k.Filter, k.Sort, k.Namespace, k.Alerts},
 		{k.Events, k.Theme, k.Pause, k.Help, k.Quit},
+		{k.WhatIf, k.NextPreset, k.PrevPreset},
 	}
 }
 

@@ -58,6 +58,7 @@ type uiState struct {
 	help           helpState
 	picker         pickerState
 	compare        compareState
+	whatif         whatifState
 	marks          string
 	replay         replayState
 }
@@ -66,7 +67,7 @@ type uiState struct {
 func (a *App) state() uiState {
 	return uiState{
 		mode: a.mode, back: a.back, theme: a.c.theme, paused: a.c.paused, behind: a.c.behind, flash: a.c.flash,
-		table: a.table.st, detail: a.detail.st, help: a.help.st, picker: a.picker.st, compare: a.compare.st,
+		table: a.table.st, detail: a.detail.st, help: a.help.st, picker: a.picker.st, compare: a.compare.st, whatif: a.whatif.st,
 		marks: a.c.marks.state(), replay: a.c.replay.state(),
 	}
 }
@@ -127,6 +128,8 @@ func (a *App) render() string {
 		lines = a.detail.Render(w, h)
 	case modeHelp:
 		lines = a.help.Render(w, h)
+	case modeWhatif:
+		lines = a.whatif.Render(w, h)
 	case modePicker:
 		lines = a.framed(a.picker.Render(w, h-headerLines-1), k.ShortHelp())
 	case modeCompare:

@@ -197,32 +197,12 @@ func model2(d time.Duration) string { return model.FormatDuration(d) }
 func whatifTable(run *whatifRun, width int) string {
 	base := run.Baseline.Summary
 	rows := [][2]string{}
-	add := func(name string, f func(s whatif.Summary) string) {
-		rows = append(rows, [2]string{name, f(base)})
+	for i, r := range base.Rows() {
+		rows = append(rows, [2]string{r.Name, r.Value})
 		if run.Edited != nil {
-			rows[len(rows)-1][1] += "\x00" + f(run.Edited.Summary)
+			rows[i][1] += "\x00" + run.Edited.Summary.Rows()[i].Value
 		}
 	}
-	add("ScheduleFailed", func(s whatif.Summary) string {
-		return fmt.Sprintf("%s (%d×)", model.FormatDuration(s.ScheduleFailed), s.ScheduleFailedEpisodes)
-	})
-	add("over capacity", func(s whatif.Summary) string { return model.FormatDuration(s.OverCapacity) })
-	add("replica-minutes", func(s whatif.Summary) string {
-		return fmt.Sprintf("%s Server, %s Model", model.FormatNumber(s.ServerReplicaMinutes), model.FormatNumber(s.ModelReplicaMinutes))
-	})
-	add("scale events", func(s whatif.Summary) string {
-		return fmt.Sprintf("%d Model, %d Server", s.ModelScaleEvents, s.ServerScaleEvents)
-	})
-	add("peak replicas", func(s whatif.Summary) string { return fmt.Sprintf("%d Model, %d Server", s.PeakModel, s.PeakServer) })
-	add("worst skew", func(s whatif.Summary) string {
-		if s.WorstSkew == 0 {
-			return "0"
-		}
-		return fmt.Sprintf("%d (longest %s)", s.WorstSkew, model.FormatDuration(s.LongestSkew))
-	})
-	add("metric missing", func(s whatif.Summary) string {
-		return fmt.Sprintf("%s (%d syncs)", model.FormatDuration(s.MetricMissing), s.MissingSyncs)
-	})
 	nameW := 16
 	var b strings.Builder
 	if run.Edited == nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
@@ -129,5 +130,43 @@ func TestWhatifFasterServerPolicy(t *testing.T) {
 	code, out, _ = runCLI(t, append(args, "-o", "csv")...)
 	if code != exitOK || !strings.HasPrefix(out, "time,rps,baseline_model_desired,") || strings.Count(out, "\n") < 40 {
 		t.Fatalf("csv: exit %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+// TestWhatifLaggedRampStory is the README's story: on the lagged-ramp demo the Model HPA
+// (60 s scale-up window) outruns a Server HPA that adds a pod per three minutes, and waits
+// in ScheduleFailed; replayed with a Server that scales up at once, two pods per 30 s, the
+// Server stays ahead and ScheduleFailed is gone entirely.
+func TestWhatifLaggedRampStory(t *testing.T) {
+	isolate(t)
+	rec := filepath.Join(t.TempDir(), "lagged-ramp.rec")
+	if err := traffictest.RecordDemo(rec, "lagged-ramp", 7, 12*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "whatif", "seldon-mesh/iris-morning", "--recording", rec, "-o", "json",
+		"--set", "server.behavior.scaleUp.policies[0]=Pods 2/30s", "--set", "server.behavior.scaleUp.stabilizationWindowSeconds=0")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var run struct {
+		Match            struct{ Compared, Matched int }
+		Baseline, Edited struct {
+			Summary struct {
+				ScheduleFailed         time.Duration
+				ScheduleFailedEpisodes int
+			}
+		}
+		Verdict string
+	}
+	if err := json.Unmarshal([]byte(out), &run); err != nil {
+		t.Fatal(err)
+	}
+	b, e := run.Baseline.Summary, run.Edited.Summary
+	if run.Match.Compared < 60 || float64(run.Match.Matched) < 0.99*float64(run.Match.Compared) {
+		t.Errorf("baseline matches %d of %d recorded syncs", run.Match.Matched, run.Match.Compared)
+	}
+	if b.ScheduleFailed < 30*time.Second || b.ScheduleFailedEpisodes < 1 || e.ScheduleFailed != 0 || e.ScheduleFailedEpisodes != 0 ||
+		!strings.HasPrefix(run.Verdict, "ScheduleFailed "+model.FormatDuration(b.ScheduleFailed)+" → 0s") {
+		t.Errorf("baseline %+v, edited %+v, verdict %q", b, e, run.Verdict)
 	}
 }

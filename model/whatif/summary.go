@@ -159,3 +159,23 @@ func percent(base, edited float64) string {
 	}
 	return fmt.Sprintf("%.0f%%", p)
 }
+
+// Row is one line of a summary table: what it measures and its value.
+type Row struct{ Name, Value string }
+
+// Rows renders the summary as the table rows the CLI and the dashboard print side by side.
+func (s Summary) Rows() []Row {
+	skew := "0"
+	if s.WorstSkew != 0 {
+		skew = fmt.Sprintf("%d (longest %s)", s.WorstSkew, model.FormatDuration(s.LongestSkew))
+	}
+	return []Row{
+		{"ScheduleFailed", fmt.Sprintf("%s (%d×)", model.FormatDuration(s.ScheduleFailed), s.ScheduleFailedEpisodes)},
+		{"over capacity", model.FormatDuration(s.OverCapacity)},
+		{"replica-minutes", fmt.Sprintf("%s Server, %s Model", model.FormatNumber(s.ServerReplicaMinutes), model.FormatNumber(s.ModelReplicaMinutes))},
+		{"scale events", fmt.Sprintf("%d Model, %d Server", s.ModelScaleEvents, s.ServerScaleEvents)},
+		{"peak replicas", fmt.Sprintf("%d Model, %d Server", s.PeakModel, s.PeakServer)},
+		{"worst skew", skew},
+		{"metric missing", fmt.Sprintf("%s (%d syncs)", model.FormatDuration(s.MetricMissing), s.MissingSyncs)},
+	}
+}

@@ -34,5 +34,6 @@
 // Scenarios: mixed (the default: a ramp through a transient ScheduleFailed, skew,
 // spikes on a Server whose HPA max is too low, blue-green, twin drift, a missing Server
 // HPA, a Model deployed mid-story), ramp, spike, blue-green, drift (one lint rule per
-// pair) and many (generated pairs for scale).
+// pair), many (generated pairs for scale), seldon (today's Seldon) and lagged-ramp (a
+// Model HPA with a scale-up window outrunning a slow Server HPA: the what-if story).
 package demo

@@ -21,10 +21,13 @@ const (
 	// partial scheduling, scale to zero, a terminal scaling spec, a KEDA-owned HPA and a
 	// broken metrics APIService.
 	ScenarioSeldon = "seldon"
+	// ScenarioLaggedRamp is a ramp whose Model HPA waits before it scales up while its
+	// Server's HPA adds a pod per three minutes: the story of the what-if README section.
+	ScenarioLaggedRamp = "lagged-ramp"
 )
 
 // Scenarios lists every scenario name in the order help text shows them.
-var Scenarios = []string{ScenarioMixed, ScenarioRamp, ScenarioSpike, ScenarioBlueGreen, ScenarioDrift, ScenarioMany, ScenarioSeldon}
+var Scenarios = []string{ScenarioMixed, ScenarioRamp, ScenarioSpike, ScenarioBlueGreen, ScenarioDrift, ScenarioMany, ScenarioSeldon, ScenarioLaggedRamp}
 
 // MaxPairs bounds --demo-pairs so a typo cannot exhaust memory.
 const MaxPairs = 5000

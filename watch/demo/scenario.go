@@ -160,6 +160,8 @@ func scenario(o Options) ([]pairSpec, error) {
 		specs = drift()
 	case ScenarioSeldon:
 		specs = seldonToday()
+	case ScenarioLaggedRamp:
+		specs = laggedRamp()
 	case ScenarioMany:
 		n := o.Pairs
 		if n == 0 {
