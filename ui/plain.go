@@ -15,6 +15,12 @@ import (
 // plain text (no escape sequences); otherwise it is coloured like the
 // dashboard. Columns are never dropped or truncated.
 func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location) error {
+	return WriteTableWidth(w, snap, st, loc, 0)
+}
+
+// WriteTableWidth is WriteTable fitted to width columns as the dashboard fits them (columns give
+// way by priority, names shorten); width 0 prints every column whole, for pipes and files.
+func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location, width int) error {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -66,7 +72,12 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 		lay.shown[c] = true
 		lay.widths[c] = max(rs.cellW[c], cellWidth(colTitles[c]))
 	}
-	if len(rs.rows) > 0 {
+	if width > 0 {
+		lay = computeLayout(rs.cellW, width)
+		if len(rs.rows) > 0 {
+			b.WriteString(strings.TrimRight(titleLine(st, &lay, sortAlerts), " ") + "\n")
+		}
+	} else if len(rs.rows) > 0 {
 		titles := make([]string, 0, numCols)
 		for c := range numCols {
 			titles = append(titles, fit(colTitles[c], lay.widths[c], rightAligned[c]))

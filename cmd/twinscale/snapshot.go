@@ -151,6 +151,12 @@ func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.Pa
 	}
 	var st *themes.Styles
 	var out io.Writer = o.stdout
+	width := 0 // piped: every column whole, for grep and files
+	if f, ok := o.stdout.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			width = w // a terminal: fit it, as the dashboard does, instead of wrapping
+		}
+	}
 	if f, ok := o.stdout.(*os.File); ok && term.IsTerminal(f.Fd()) && !themes.NoColor(os.Getenv) {
 		// On a terminal: colours, downsampled to what it supports. The
 		// terminal's background is unknown here, so auto means the theme
@@ -167,7 +173,7 @@ func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.Pa
 		st = themes.New(t, false)
 		out = colorprofile.NewWriter(f, os.Environ())
 	}
-	return ui.WriteTable(out, snap, st, time.Local)
+	return ui.WriteTableWidth(out, snap, st, time.Local, width)
 }
 
 // failOnValues is the one set of --fail-on values snapshot and lint share.
