@@ -57,7 +57,7 @@ demo-gif: build ## Record demo.gif from demo.tape (needs vhs).
 BENCH_COUNT ?= 6
 BENCH_OUT ?= bench-results
 
-bench: bench-go bench-load ## Reproduce every number in BENCHMARKS.md (Go benchmarks, then the load test).
+bench: bench-go bench-load bench-clusters ## Reproduce every number in BENCHMARKS.md (Go benchmarks, then the load tests).
 
 bench-go: testenv ## Go benchmarks, BENCH_COUNT (6) runs each; medians in bench-results/go.md.
 	@mkdir -p $(BENCH_OUT)
@@ -67,6 +67,10 @@ bench-go: testenv ## Go benchmarks, BENCH_COUNT (6) runs each; medians in bench-
 bench-load: testenv prometheus ## The load test against kube-apiserver at 1,000 and 5,000 pairs, with kubectl; bench-results/load.md.
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) run ./hack/loadbench -json $(BENCH_OUT)/load.json | tee $(BENCH_OUT)/load.md
+
+bench-clusters: testenv ## Cold snapshots of 3 clusters × 1,000 pairs against one cluster; bench-results/clusters.md.
+	@mkdir -p $(BENCH_OUT)
+	set -o pipefail; $(GO) run ./hack/loadbench -clusters 3 -cold 1000 -runs 3 -json $(BENCH_OUT)/clusters.json | tee $(BENCH_OUT)/clusters.md
 
 fuzz: ## Run each fuzz test for longer (FUZZTIME, default 30s).
 	./hack/fuzz.sh $${FUZZTIME:-30s}
@@ -78,4 +82,4 @@ clean: ## Remove build output (keeps the test control plane).
 	rm -f $(BIN)/twinscale
 	rm -rf $(BENCH_OUT)
 
-.PHONY: help build install testenv prometheus test diff-long test-update lint demo demo-gif bench bench-go bench-load fuzz tidy-check clean
+.PHONY: help build install testenv prometheus test diff-long test-update lint demo demo-gif bench bench-go bench-load bench-clusters fuzz tidy-check clean

@@ -83,7 +83,8 @@ func lintWhatif(stdin io.Reader, stdout, stderr io.Writer, args []string, opts l
 
 // manifestHPAs finds the manifests' HPAs that target the pair's Model and Server.
 func manifestHPAs(inv model.Inventory, in whatif.Input) (*model.HPA, *model.HPA) {
-	ns, modelName, _ := strings.Cut(in.Key, "/")
+	_, own := model.SplitClusterKey(in.Key)
+	ns, modelName, _ := strings.Cut(own, "/")
 	serverName := ""
 	if in.ServerHPA != nil {
 		serverName = in.ServerHPA.Target.Name

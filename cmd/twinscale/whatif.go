@@ -267,7 +267,8 @@ func hpasFromManifests(files []string, stdin io.Reader, in whatif.Input) (*model
 	if len(set.Errors) > 0 {
 		return nil, nil, usage("whatif: -f: %v", set.Errors[0])
 	}
-	ns, modelName, _ := strings.Cut(in.Key, "/")
+	_, own := model.SplitClusterKey(in.Key) // a recording of several clusters keys CONTEXT/NS/MODEL
+	ns, modelName, _ := strings.Cut(own, "/")
 	inv, errs := set.Inventory(ns)
 	if len(errs) > 0 {
 		return nil, nil, usage("whatif: -f: %v", errs[0])

@@ -10,6 +10,9 @@
 //   - the same watch in process through kube.CountingTransport;
 //   - `kubectl get hpa -A -w` next to it: requests and RSS.
 //
+// With -clusters N it measures only cold snapshots of N API servers of -cold pairs each
+// (--context c0,...), alternating with snapshots of one of them.
+//
 // Run it from the repository root after `make testenv` (make bench does both). It prints
 // a Markdown table and, with -json, writes the numbers to a file.
 package main
@@ -60,6 +63,9 @@ type options struct {
 	snapshotOnly bool
 	compare      string
 	hold         bool
+	// clusters, when set, measures only snapshots of that many clusters of -cold pairs each
+	// against one of them.
+	clusters int
 }
 
 // result is one measured number.
@@ -94,6 +100,7 @@ func main() {
 	flag.BoolVar(&o.snapshotOnly, "snapshot-only", false, "measure only `twinscale snapshot` (time and peak RSS) at -large pairs")
 	flag.BoolVar(&o.hold, "hold", false, "with -snapshot-only: after filling, print the kubeconfig and keep the API server up until interrupted (for profiling by hand)")
 	flag.StringVar(&o.compare, "compare", "", "with -snapshot-only: another twinscale binary, run alternately with this tree's")
+	flag.IntVar(&o.clusters, "clusters", 0, "measure only cold snapshots of this many clusters (one API server each) of -cold pairs, against one of them")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
 	if err := run(o); err != nil {
@@ -121,6 +128,17 @@ func run(o options) error {
 	log.Printf("building twinscale")
 	if out, err := exec.Command("go", "build", "-o", b.twinscale, "./cmd/twinscale").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	if o.clusters > 0 {
+		if err := b.clustersBench(); err != nil {
+			return err
+		}
+		b.print(os.Stdout)
+		if o.jsonOut != "" {
+			raw, _ := json.MarshalIndent(b.results, "", "  ")
+			return os.WriteFile(o.jsonOut, raw, 0o644)
+		}
+		return nil
 	}
 	log.Printf("starting kube-apiserver and etcd")
 	b.env, err = kubetest.Start()
