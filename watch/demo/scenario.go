@@ -49,6 +49,9 @@ type pairSpec struct {
 	seldon210, scheduler, partialMin bool
 	// keda makes the Model HPA KEDA's: named keda-hpa-MODEL, owned by a ScaledObject.
 	keda bool
+	// kedaPaused, when set, is KEDA's autoscaling.keda.sh/paused-replicas on the ScaledObject,
+	// which KEDA copies to its HPA and pins the HPA's min and max to.
+	kedaPaused *int32
 	// modelExtra makes the Model ask for this many replicas more than the Server has.
 	modelExtra int32
 }
@@ -462,6 +465,16 @@ func seldonToday() []pairSpec {
 	keda.initial = 2
 	keda.hpaPhase = 9 * time.Second
 	out = append(out, keda)
+
+	// KEDA paused at 2 (autoscaling.keda.sh/paused-replicas) during maintenance: the load
+	// would ask for 3, the HPA is held and nothing should call it at max or overdue.
+	paused := today(newPair("seldon-mesh", "iris-keda-paused", "mlserver-keda-paused", sklearn, 3, 2, 2, steady(7.6)))
+	paused.keda, paused.scheduler, paused.kedaPaused = true, true, ptr(int32(2))
+	paused.modelHPA.name = "keda-hpa-iris-keda-paused"
+	paused.serverHPA = nil
+	paused.initial = 2
+	paused.hpaPhase = 11 * time.Second
+	out = append(out, paused)
 
 	// A healthy twin pair, as the docs have it, on Seldon 2.10.
 	ok := today(newPair("seldon-mesh", "churn-xgb", "mlserver-churn", xgboost, 4, 1, 4, steady(6.8)))
