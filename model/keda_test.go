@@ -39,7 +39,7 @@ func TestPausedKEDAIsNotForecastOrFlagged(t *testing.T) {
 	mk := func(paused string) Pair {
 		h := &HPA{Meta: Meta{Namespace: "ns", Name: "keda-hpa-iris"}, Target: CrossRef{Kind: KindModel, Name: "iris"},
 			MinReplicas: 2, MaxReplicas: 2, CurrentReplicas: 2, DesiredReplicas: 2, Paused: paused,
-			Owner:   CrossRef{Kind: "ScaledObject", Name: "iris"},
+			Owner: CrossRef{Kind: "ScaledObject", Name: "iris"},
 			Metrics: []MetricTarget{{Type: "Object", Name: "infer_rps", TargetType: "AverageValue", Target: 3,
 				DescribedObject: CrossRef{Kind: KindModel, Name: "iris"}}},
 			CurrentMetrics: []MetricValue{{Type: "Object", Name: "infer_rps", AverageValue: 3.75, HasAverage: true}}}
