@@ -47,6 +47,9 @@ type pairSpec struct {
 	// the operator, whose managedFields manager is "manager"; partialMin lets the
 	// scheduler place fewer replicas than asked and call the Model available (2.9).
 	seldon210, scheduler, partialMin bool
+	// seldon29 is Seldon before 2.10: its Server condition is StatefulSetReady, not
+	// StatefulSetOrDeploymentReady (no evidence of the scheduler resizing Servers).
+	seldon29 bool
 	// keda makes the Model HPA KEDA's: named keda-hpa-MODEL, owned by a ScaledObject.
 	keda bool
 	// kedaPaused, when set, is KEDA's autoscaling.keda.sh/paused-replicas on the ScaledObject,
@@ -369,6 +372,7 @@ func drift() []pairSpec {
 
 	j := steadyAt("server-autoscaling", 5, 10*time.Second) // Server min/maxReplicas set
 	j.serverMin, j.serverMax = ptr(int32(1)), ptr(int32(4))
+	j.seldon29 = true // before 2.10 the Server's min/max switch on its native autoscaling (TS113)
 	out = append(out, j)
 	return out
 }
