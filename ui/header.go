@@ -45,6 +45,8 @@ func header(c *common, t *tableView) []string {
 	line1 = append(line1, promSeg(snap))
 
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
+	// A replay's position and damage come first: they say what the rest of the screen is.
+	line2 = append(line2, c.replay.segs()...)
 	if c.rows.critical > 0 {
 		line2 = append(line2, seg{"✗ " + itoaInt(c.rows.critical) + " critical", toneCritical})
 	}
@@ -84,7 +86,6 @@ func header(c *common, t *tableView) []string {
 		}
 		line2 = append(line2, seg{p, toneWarning})
 	}
-	line2 = append(line2, c.replay.segs()...)
 	if n := c.rows.overdue; n > 0 {
 		// "controller behind: 212 HPAs overdue, oldest 1m14s"; the count and age alone when narrow.
 		txt := plural(n, "HPA") + " overdue"

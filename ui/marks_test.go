@@ -132,11 +132,28 @@ func TestReplayKeys(t *testing.T) {
 		t.Errorf("m did not mark during a replay: %v", a.c.marks.keys)
 	}
 	out := screen(a)
-	if !strings.Contains(out, "replay 3/7 09:26:40 ×2") || !strings.Contains(out, "! recording truncated") {
+	if !strings.Contains(out, "replay 3/7 09:26:40 ×2") || !strings.Contains(out, "! cut short at record 7") {
 		t.Errorf("header lacks the replay state:\n%s", out)
 	}
 	if !strings.Contains(out, "space play/pause") {
 		t.Errorf("footer lacks the replay keys:\n%s", out)
+	}
+}
+
+// TestReplayDamageFits: the replay's position and its damage stay whole in the header at 80 and 120
+// columns (the damage notice was cut at 120).
+func TestReplayDamageFits(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		p := &fakePlayer{Source: loadCompareFixture(t)}
+		th, _ := themes.Builtin("dark")
+		a := New(Options{Source: p, Theme: th, Now: func() time.Time { return fixtureTime }, Location: time.UTC})
+		a.ticker = func() tea.Cmd { return nil }
+		settle(a, a.Init())
+		send(a, tea.WindowSizeMsg{Width: w, Height: 24})
+		lines := strings.Split(screen(a), "\n")
+		if len(lines) < 2 || !strings.Contains(lines[1], "replay 3/7 09:26:40 ×2 · ! cut short at record 7") {
+			t.Errorf("%d columns: header line 2 %q", w, lines[1])
+		}
 	}
 }
 
@@ -153,7 +170,7 @@ func (p *fakePlayer) Faster()            { p.calls = append(p.calls, "faster") }
 func (p *fakePlayer) Slower()            { p.calls = append(p.calls, "slower") }
 func (p *fakePlayer) StatusText() string { return "replay 3/7 09:26:40 ×2" }
 func (p *fakePlayer) Paused() bool       { return p.paused }
-func (p *fakePlayer) Damage() string     { return "recording truncated after 7 records at byte 99 of x" }
+func (p *fakePlayer) Damage() string     { return "cut short at record 7" }
 
 func sign(d time.Duration) string {
 	if d < 0 {

@@ -189,7 +189,7 @@ func (f *replayFlags) open(path string) (*record.Replay, ui.Options, error) {
 	}
 	rp.SetSpeed(f.speed)
 	opts := ui.Options{Source: rp, Tick: ui.DefaultTick, Pinned: f.pairs}
-	if d := rp.Damage(); d != "" {
+	if d := rp.Notice(); d != "" {
 		opts.Flash = d
 	}
 	return rp, opts, nil

@@ -66,3 +66,35 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteDelta1000 measures one record of 1,000 pairs of which 10 changed (new Revs), as a
+// dashboard records between polls: only the changed pairs are marshalled and compared.
+func BenchmarkWriteDelta1000(b *testing.B) {
+	w, err := NewWriter(filepath.Join(b.TempDir(), "rec"), WriterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s, h := benchSnapshot(1000, t0)
+	for i := range s.Pairs {
+		s.Pairs[i].Rev = uint64(i + 1)
+	}
+	rev := uint64(len(s.Pairs))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next := *s
+		next.Pairs = append([]model.Pair(nil), s.Pairs...)
+		next.Taken = s.Taken.Add(time.Second)
+		for j := 0; j < 10; j++ {
+			p := &next.Pairs[(i*10+j)%len(next.Pairs)]
+			rev++
+			p.Rev, p.Metric.RPS = rev, float64(i)
+		}
+		s = &next
+		if err := w.Write(Record{At: s.Taken, Snapshot: s, Histories: h}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

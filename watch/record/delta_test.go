@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 
 // deltaRecords is a dashboard's day in miniature: the same pairs record after record, where a few
 // leaves change (the snapshot's time, one pair's metric, new events in front), then pairs are
-// reordered, dropped and added, a record has no snapshot, and a NaN appears.
+// reordered, dropped and added, a record has no snapshot, and a NaN appears. A changed pair gets a
+// new Rev, as the Tracker gives it.
 func deltaRecords() []Record {
 	r := rand.New(rand.NewPCG(3, 4))
 	base := filledSnapshot(r, 6, false)
@@ -32,11 +34,12 @@ func deltaRecords() []Record {
 	add(base)
 	s := next(base, func(s *model.Snapshot) {})
 	add(s)
-	s = next(s, func(s *model.Snapshot) { s.Pairs[2].Metric.RPS += 1.5 })
+	s = next(s, func(s *model.Snapshot) { s.Pairs[2].Metric.RPS += 1.5; s.Pairs[2].Rev++ })
 	add(s)
 	s = next(s, func(s *model.Snapshot) {
 		s.Events = append([]model.Event{{Reason: "ScalingReplicaSet", Message: "new"}}, s.Events...)
 		s.Pairs[0].Events = append(slices.Clone(s.Pairs[0].Events), model.Event{Reason: "Old"})
+		s.Pairs[0].Rev++
 	})
 	add(s)
 	s = next(s, func(s *model.Snapshot) {
@@ -46,12 +49,13 @@ func deltaRecords() []Record {
 		extra.Key = "ns/new"
 		s.Pairs = append(s.Pairs, extra)
 		s.Pairs[1].ModelHPA = nil
+		s.Pairs[1].Rev++
 	})
 	add(s)
 	recs = append(recs, Record{At: recs[len(recs)-1].At.Add(time.Second)})
 	s = next(s, func(s *model.Snapshot) {})
 	add(s)
-	s = next(s, func(s *model.Snapshot) { s.Pairs[1].Spark = []float64{1, nanValue(), 3} })
+	s = next(s, func(s *model.Snapshot) { s.Pairs[1].Spark = []float64{1, nanValue(), 3}; s.Pairs[1].Rev++ })
 	add(s)
 	s = next(s, func(s *model.Snapshot) { s.Pairs = nil })
 	add(s)
@@ -145,5 +149,46 @@ func TestVersion1RecordingReplays(t *testing.T) {
 	defer rp.Close()
 	if p := rp.Position(); p.Total != 6 || p.Damage != "" {
 		t.Errorf("replay position %+v", p)
+	}
+}
+
+// TestReplayStartsSynced: the fixture's first record is the dashboard before its watch synced (0
+// pairs, "no alerts"); the replay opens on the first synced record instead, and starts there again
+// when played past the end.
+func TestReplayStartsSynced(t *testing.T) {
+	clock := &fakeClock{now: t0}
+	rp, err := OpenReplay("testdata/v1-mixed.rec", ReplayOptions{Paused: true, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Close()
+	if s := rp.Snapshot(); rp.Position().Index != 1 || !s.Watch.Synced || len(s.Pairs) != 10 {
+		t.Fatalf("opened at record %d: synced %v, %d pairs", rp.Position().Index, s.Watch.Synced, len(s.Pairs))
+	}
+	rp.Resume()
+	clock.Add(time.Hour)
+	rp.Version()
+	if p := rp.Position(); !p.Ended || p.Index != 5 {
+		t.Fatalf("after an hour: %+v", p)
+	}
+	rp.TogglePause() // at the end: plays again from the start
+	if i := rp.Position().Index; i != 1 {
+		t.Errorf("restarted at record %d, want 1", i)
+	}
+	rp.Step(-5)
+	if i := rp.Position().Index; i != 0 {
+		t.Errorf("stepping back stopped at record %d; the pre-sync record stays reachable", i)
+	}
+}
+
+// TestJunkIsNotARecording: a file that is not a recording says so, not "replayed the 0 records before it".
+func TestJunkIsNotARecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "junk")
+	if err := os.WriteFile(path, []byte("hello, I am a text file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenReplay(path, ReplayOptions{})
+	if err == nil || !strings.Contains(err.Error(), "is not a twinscale recording") || strings.Contains(err.Error(), "records before it") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -42,6 +42,22 @@ func (e *DamageError) Error() string {
 		e.Records+1, e.Offset, e.File, e.Err, e.Records)
 }
 
+// Brief says where the recording stops in a few words, for the dashboard's header.
+func (e *DamageError) Brief() string {
+	if e.Truncated {
+		return fmt.Sprintf("cut short at record %d", e.Records)
+	}
+	return fmt.Sprintf("damaged at record %d", e.Records+1)
+}
+
+// Notice says what happened and what plays, without the file's path, so it fits an 80-column line.
+func (e *DamageError) Notice() string {
+	if e.Truncated {
+		return fmt.Sprintf("recording cut short (a crash mid-write?): plays its %d whole records", e.Records)
+	}
+	return fmt.Sprintf("recording damaged at record %d (byte %d): plays the %d before it", e.Records+1, e.Offset, e.Records)
+}
+
 // Unwrap returns the underlying decoding error.
 func (e *DamageError) Unwrap() error { return e.Err }
 

@@ -63,6 +63,7 @@ func makeRecords(n int, nonFinite bool) []Record {
 	recs := make([]Record, n)
 	for i := range recs {
 		recs[i] = Record{At: t0.Add(time.Duration(i) * time.Second), Snapshot: filledSnapshot(r, 1+i%3, nonFinite), Histories: histories(i, r)}
+		recs[i].Snapshot.Watch.Synced = true // replays start at the first synced record
 		if i%4 == 0 {
 			recs[i].Poll = &model.MetricsPoll{At: recs[i].At, Samples: map[string]model.MetricSample{
 				"ns/p0": {RPS: float64(i), Latency: math.NaN(), Errors: 0.5, HasErrors: true},

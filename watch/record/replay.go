@@ -40,6 +40,7 @@ type Replay struct {
 	index  []entry
 	damage error
 	pos    int
+	first  int // the first synced record, where playback starts and restarts
 	cur    Record
 	rd     *Reader // positioned after pos, for cheap forward steps
 	paused bool
@@ -75,6 +76,11 @@ func OpenReplay(path string, opts ReplayOptions) (*Replay, error) {
 	r := &Replay{path: path, opts: opts, files: files, speed: 1, paused: opts.Paused}
 	r.index, r.damage = indexFiles(files)
 	if len(r.index) == 0 {
+		var d *DamageError
+		if errors.As(r.damage, &d) && d.Records == 0 && !d.Truncated {
+			// Not one record reads: this is not a damaged recording but some other file.
+			return nil, fmt.Errorf("%s is not a twinscale recording (%v)", d.File, d.Err)
+		}
 		if r.damage != nil {
 			return nil, r.damage
 		}
@@ -86,8 +92,30 @@ func OpenReplay(path string, opts ReplayOptions) (*Replay, error) {
 	if err := r.load(0); err != nil {
 		return nil, err
 	}
+	r.first = r.firstSynced()
+	if err := r.load(r.first); err != nil {
+		return nil, err
+	}
 	r.anchor(r.opts.Now())
 	return r, nil
+}
+
+// maxPreSync bounds how many records the replay reads looking for the first synced one.
+const maxPreSync = 200
+
+// firstSynced is the index of the first record whose watch had synced (0 when none did within
+// maxPreSync records): the frames before it show an empty cluster, not what the dashboard knew.
+// Called with mu held, at record 0.
+func (r *Replay) firstSynced() int {
+	for i := 0; i < len(r.index) && i < maxPreSync; i++ {
+		if r.load(i) != nil {
+			return 0
+		}
+		if s := r.cur.Snapshot; s != nil && s.Watch.Synced {
+			return i
+		}
+	}
+	return 0
 }
 
 // indexFiles reads every record's time and place without decoding snapshots.
@@ -309,7 +337,7 @@ func (r *Replay) setPaused(p bool) {
 	if !p && r.ended {
 		r.ended = false
 		if r.pos == len(r.index)-1 {
-			_ = r.load(0)
+			_ = r.load(min(r.first, len(r.index)-1))
 		}
 	}
 	r.paused = p
@@ -403,7 +431,7 @@ type Position struct {
 	Paused bool
 	Ended  bool
 	Speed  float64
-	// Damage says where the recording stops being readable ("" when it is whole).
+	// Damage says in a few words where the recording stops being readable ("" when it is whole).
 	Damage string
 }
 
@@ -418,7 +446,11 @@ func (r *Replay) Position() Position {
 	if p.Now.Before(p.At) || r.ended {
 		p.Now = p.At
 	}
-	if r.damage != nil {
+	var d *DamageError
+	switch {
+	case errors.As(r.damage, &d):
+		p.Damage = d.Brief()
+	case r.damage != nil:
 		p.Damage = r.damage.Error()
 	}
 	return p
@@ -465,8 +497,22 @@ func (r *Replay) Paused() bool {
 	return r.paused || r.ended
 }
 
-// Damage says where the recording stops being readable ("" when it is whole).
+// Damage says in a few words where the recording stops being readable ("" when it is whole).
 func (r *Replay) Damage() string { return r.Position().Damage }
+
+// Notice is the damage in a sentence for the footer ("" when the recording is whole).
+func (r *Replay) Notice() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var d *DamageError
+	switch {
+	case errors.As(r.damage, &d):
+		return d.Notice()
+	case r.damage != nil:
+		return r.damage.Error()
+	}
+	return ""
+}
 
 // Now is the recorded time playback has reached: the dashboard's clock during a replay, so ages read
 // as they did when the recording was made.

@@ -211,7 +211,7 @@ func TestReplayDamage(t *testing.T) {
 	}
 	defer r.Close()
 	p := r.Position()
-	if p.Total != 9 || !strings.Contains(p.Damage, "recording truncated after 9 records at byte") {
+	if p.Total != 9 || !strings.Contains(p.Damage, "cut short at record 9") {
 		t.Fatalf("position %+v", p)
 	}
 	r.Step(100)
@@ -233,7 +233,7 @@ func TestReplayDamage(t *testing.T) {
 	r2.Step(6)
 	p = r2.Position()
 	var d *DamageError
-	if p.Index != 3 || p.Total != 4 || !strings.Contains(p.Damage, "recording corrupted at record 5") || !errors.As(r2.damage, &d) {
+	if p.Index != 3 || p.Total != 4 || !strings.Contains(p.Damage, "damaged at record 5") || !errors.As(r2.damage, &d) {
 		t.Fatalf("position %+v", p)
 	}
 	requireAt(t, r2, recs, 3)

@@ -29,6 +29,9 @@ type snapState struct {
 	pairs map[string]json.RawMessage
 	// decoded pairs, reused while unchanged (reader side only)
 	decoded map[string]model.Pair
+	// revs are the pairs' Revs (writer side): an unchanged non-zero Rev is an unchanged pair, which
+	// is then neither marshalled nor compared.
+	revs map[string]uint64
 }
 
 // objectOf is a struct value as one JSON object: its JSON fields under "v" (non-finite floats
@@ -71,7 +74,8 @@ func encodeSnapshot(s *model.Snapshot, prev *snapState) (*snapDelta, *snapState,
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot: %w", err)
 	}
-	next := &snapState{meta: metaJSON, keys: make([]string, len(s.Pairs)), pairs: make(map[string]json.RawMessage, len(s.Pairs))}
+	next := &snapState{meta: metaJSON, keys: make([]string, len(s.Pairs)), pairs: make(map[string]json.RawMessage, len(s.Pairs)),
+		revs: make(map[string]uint64, len(s.Pairs))}
 	d := &snapDelta{}
 	if d.Meta, err = diffObject(prev.meta, metaJSON); err != nil {
 		return nil, nil, fmt.Errorf("snapshot: %w", err)
@@ -80,6 +84,11 @@ func encodeSnapshot(s *model.Snapshot, prev *snapState) (*snapDelta, *snapState,
 		k := s.Pairs[i].Key
 		if _, dup := next.pairs[k]; dup {
 			return nil, nil, fmt.Errorf("pair %s appears twice in the snapshot", k)
+		}
+		next.revs[k] = s.Pairs[i].Rev
+		if old, ok := prev.pairs[k]; ok && s.Pairs[i].Rev != 0 && prev.revs[k] == s.Pairs[i].Rev {
+			next.keys[i], next.pairs[k] = k, old
+			continue
 		}
 		obj, err := objectOf(reflect.ValueOf(&s.Pairs[i]).Elem())
 		if err != nil {
