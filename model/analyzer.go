@@ -195,6 +195,13 @@ func (st *pairState) apply(now time.Time, p *Pair, memo bool) {
 	if h := p.ServerHPA; h != nil {
 		p.ServerForecast = st.server.forecast(now, h, serverScale(p, h), live, liveOK, api, apiOK, newPoll)
 	}
+	// A paused KEDA HPA does not follow the metric: say so instead of forecasting a move.
+	if k := KEDAPauseOf(p.ModelHPA); k.Paused {
+		p.ModelForecast = pausedForecast(p.ModelForecast, k)
+	}
+	if k := KEDAPauseOf(p.ServerHPA); k.Paused {
+		p.ServerForecast = pausedForecast(p.ServerForecast, k)
+	}
 	p.Skew = st.skew(now, p)
 	st.scheduleFailed(now, p)
 

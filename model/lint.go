@@ -295,9 +295,14 @@ func Lint(p Pair) []Finding {
 				fmt.Sprintf("Model %s sets %s: Seldon's own model autoscaling will fight the HPA", m.Name, minMaxText(m.MinReplicas, m.MaxReplicas))))
 		}
 	}
-	if s := p.Server; s != nil && sh != nil && (s.MinReplicas != nil || s.MaxReplicas != nil) {
+	// Before Seldon 2.10 a Server's min/max switch on its native autoscaling next to the HPA;
+	// from 2.10 the scheduler resizes Servers anyway and maxReplicas only bounds it, so TS213
+	// asks for it instead and TS113 would contradict it. Without evidence of the version (a
+	// manifest), the message says both.
+	if s := p.Server; s != nil && sh != nil && (s.MinReplicas != nil || s.MaxReplicas != nil) && !seldon210(&p) {
 		add(newFinding(RuleServerMinMax, SeverityWarning, ObjectRef{Kind: "Server", Namespace: s.Namespace, Name: s.Name}, minMaxField(s.MinReplicas),
-			fmt.Sprintf("Server %s sets %s: Seldon's native server autoscaling runs next to HPA %s", s.Name, minMaxText(s.MinReplicas, s.MaxReplicas), sh.Name)))
+			fmt.Sprintf("Server %s sets %s: before Seldon 2.10 that runs Seldon's native server autoscaling next to HPA %s (on 2.10 or later keep maxReplicas equal to the HPA's, TS213)",
+				s.Name, minMaxText(s.MinReplicas, s.MaxReplicas), sh.Name)))
 	}
 
 	switch {

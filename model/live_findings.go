@@ -29,7 +29,7 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 				fmt.Sprintf("ScheduleFailed for %s (%s): %s; %s", dur, sf.Reason, sf.Why, serving)))
 		}
 	}
-	if p.Skew.Alert {
+	if p.Skew.Alert && !KEDAPauseOf(p.ModelHPA).Paused && !KEDAPauseOf(p.ServerHPA).Paused {
 		md, sd := hpaDesired(p.ModelHPA), hpaDesired(p.ServerHPA)
 		what := "the Model is ahead of its Server"
 		if sd > md {
@@ -49,8 +49,8 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 		f    *Forecast
 		name string
 	}{{p.ModelHPA, p.ModelForecast, "Model"}, {p.ServerHPA, p.ServerForecast, "Server"}} {
-		if side.h == nil || side.f == nil {
-			continue
+		if side.h == nil || side.f == nil || KEDAPauseOf(side.h).Paused {
+			continue // a paused KEDA HPA is held on purpose: not at max, overdue or inactive
 		}
 		h, f := side.h, side.f
 		if f.Diverged {

@@ -70,8 +70,11 @@ const (
 	WriterNone   WriterKind = ""
 )
 
-// seldonManagers are the field managers of Seldon's operator: controller-runtime names its
-// writes after the binary, which is /manager in Seldon's operator image.
+// seldonManagers are the field managers of Seldon's operator. It resizes a Server with a
+// merge patch through controller-runtime's client and no FieldOwner (seldon-core v2,
+// operator/scheduler/server.go, scaleServerReplicas), so the API server names the entry
+// after the user agent's binary: /manager in the operator image (operator/Dockerfile),
+// operation Update, no subresource. The other names cover renamed or older builds.
 var seldonManagers = []string{"manager", "seldon-manager", "seldonv2-controller-manager"}
 
 // ClassifyManager maps a managedFields manager to a writer kind and a readable name:

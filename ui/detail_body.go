@@ -48,6 +48,9 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	if p.Mode != "" {
 		kv("Scaled by", p.Mode.Text())
 	}
+	if t := kedaStateText(p); t != "" {
+		kv("KEDA", t)
+	}
 	if s := seldonStateText(p); s != "" {
 		kv("Seldon", s)
 	}
@@ -336,4 +339,26 @@ func seldonStateText(p *model.Pair) string {
 		parts = append(parts, "modelgwReady "+clean(p.ModelgwReady))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// kedaStateText is the state of a KEDA pair's HPAs: active, or paused by which annotation.
+func kedaStateText(p *model.Pair) string {
+	if p.Mode != model.ModeKEDA {
+		return ""
+	}
+	var parts []string
+	for _, side := range []struct {
+		name string
+		h    *model.HPA
+	}{{"Model", p.ModelHPA}, {"Server", p.ServerHPA}} {
+		if !model.IsKEDA(side.h) {
+			continue
+		}
+		state := "active"
+		if k := model.KEDAPauseOf(side.h); k.Paused {
+			state = k.Text()
+		}
+		parts = append(parts, side.name+" HPA "+side.h.Name+": "+state)
+	}
+	return strings.Join(parts, "; ")
 }

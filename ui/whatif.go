@@ -138,12 +138,12 @@ func (v *whatifView) body(st *themes.Styles, w, h int) []string {
 		raws = append(raws, e.Raw)
 	}
 	out := []string{"", edit}
-	out = append(out, indentWrap(st.Muted.Render("--set "+strings.Join(raws, " --set ")), w, 2, 4)...)
-	verdict := toneStyle(st, verdictTone(r)).Render("verdict: " + r.Verdict)
-	if !v.st.loaded {
-		verdict = st.Muted.Render("replaying…")
+	out = append(out, styledWrap(muted(st), "--set "+strings.Join(raws, " --set "), w, 2, 4)...)
+	if v.st.loaded {
+		out = append(out, styledWrap(toneStyle(st, verdictTone(r)).Render, "verdict: "+r.Verdict, w, 0, 2)...)
+	} else {
+		out = append(out, st.Muted.Render("replaying…"))
 	}
-	out = append(out, indentWrap(verdict, w, 0, 2)...)
 	out = append(out, "")
 
 	nameW := 16
@@ -158,12 +158,12 @@ func (v *whatifView) body(st *themes.Styles, w, h int) []string {
 		}
 		out = append(out, line+ev)
 	}
-	out = append(out, indentWrap(st.Muted.Render(r.Match.String()+" (the history's replicas, at its step)"), w, 0, 2)...)
+	out = append(out, styledWrap(muted(st), r.Match.String()+" (the history's replicas, at its step)", w, 0, 2)...)
 	for _, n := range m.notes {
-		out = append(out, indentWrap(st.Muted.Render(n), w, 0, 2)...)
+		out = append(out, styledWrap(muted(st), n, w, 0, 2)...)
 	}
 	left := h - len(out) - 1
-	if left >= 6 {
+	if left >= 5 {
 		out = append(out, "")
 		out = append(out, v.chart(st, w, left-1)...)
 	}
@@ -213,4 +213,19 @@ func (v *whatifView) chart(st *themes.Styles, w, h int) []string {
 		out = append(out, "  "+l)
 	}
 	return out
+}
+
+// styledWrap wraps plain text and styles each line, so a continuation keeps the style.
+func styledWrap(render func(string) string, s string, w, first, rest int) []string {
+	lines := indentWrap(s, w, first, rest)
+	for i, l := range lines {
+		body := strings.TrimLeft(l, " ")
+		lines[i] = l[:len(l)-len(body)] + render(body)
+	}
+	return lines
+}
+
+// muted is the theme's muted style as a one-string renderer.
+func muted(st *themes.Styles) func(string) string {
+	return func(s string) string { return st.Muted.Render(s) }
 }

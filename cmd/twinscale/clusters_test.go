@@ -232,3 +232,51 @@ func TestDemoSeveralContexts(t *testing.T) {
 		t.Errorf("clusters %+v, pairs per cluster %v, watch %+v", snap.Clusters, perCluster, snap.Watch)
 	}
 }
+
+// TestContextFlags: --all-contexts watches every context of the kubeconfig; mistakes in
+// --context are one line with their exit code.
+func TestContextFlags(t *testing.T) {
+	isolate(t)
+	env := kubetest.Shared(t)
+	ns := env.Namespace(t)
+	createPair(t, env, ns, "iris", 1)
+	kubeconfig := kubetest.WriteKubeconfigs(t,
+		kubetest.KubeContext{Name: "west", Config: env.Config, Namespace: ns},
+		kubetest.KubeContext{Name: "east", Config: env.Config, Namespace: ns})
+
+	r := runWith(t, &rootOptions{}, "snapshot", "-o", "json", "--kubeconfig", kubeconfig, "--all-contexts")
+	if r.code != exitOK {
+		t.Fatalf("--all-contexts: exit %d, stderr %q", r.code, r.stderr)
+	}
+	snap := decodeSnapshot(t, r.stdout)
+	if len(snap.Clusters) != 2 || snap.Clusters[0].Name != "east" || snap.Clusters[1].Name != "west" {
+		t.Errorf("--all-contexts: clusters %+v", snap.Clusters)
+	}
+	for _, key := range []string{"east/" + ns + "/iris", "west/" + ns + "/iris"} {
+		if _, ok := findPair(snap, key); !ok {
+			t.Errorf("--all-contexts: no pair %s", key)
+		}
+	}
+	// One context named in --context is today's single-cluster view: keys without a context.
+	r = runWith(t, &rootOptions{}, "snapshot", "-o", "json", "--kubeconfig", kubeconfig, "--context", "east")
+	if snap := decodeSnapshot(t, r.stdout); r.code != exitOK || len(snap.Clusters) != 0 || snap.Watch.Context != "east" {
+		t.Errorf("--context east: exit %d, clusters %+v, watch %+v", r.code, snap.Clusters, snap.Watch)
+	} else if _, ok := findPair(snap, ns+"/iris"); !ok {
+		t.Errorf("--context east: no pair %s/iris", ns)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--context", "east,nope"}, exitKubeconfig, `context "nope" not found; contexts: east, west`},
+		{[]string{"--context", "east", "--all-contexts"}, exitError, "either --all-contexts or --context"},
+		{[]string{"--context", "east,"}, exitError, "--context: empty context name"},
+	} {
+		r := runWith(t, &rootOptions{}, append([]string{"snapshot", "--kubeconfig", kubeconfig}, tc.args...)...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, r.code, r.stderr, tc.code, tc.want)
+		}
+	}
+}

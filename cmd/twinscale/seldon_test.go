@@ -24,6 +24,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/ui"
@@ -301,18 +303,35 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 		t.Errorf("irisa0: modelgwReady %q mode %q", p.ModelgwReady, p.Mode)
 	}
 
-	// The fight, with real writes: Seldon's operator by apply as "manager", the HPA
-	// controller through /scale as kube-controller-manager with its event.
+	// The fight, with real writes. Seldon's operator resizes a Server with a JSON merge patch
+	// of spec.replicas through controller-runtime's client without a FieldOwner
+	// (SeldonIO/seldon-core v2, operator/scheduler/server.go, scaleServerReplicas:
+	// s.Patch(ctx, newServer, client.MergeFrom(server))), so the API server names the
+	// managedFields entry after the client's user agent: the binary, /manager in Seldon's
+	// operator image (operator/Dockerfile, ENTRYPOINT ["/manager"]). The HPA controller
+	// scales through /scale as kube-controller-manager, with its event.
 	servers := api.Resource(gvr.Servers).Namespace(ns)
+	operatorCfg := rest.CopyConfig(env.Config)
+	operatorCfg.UserAgent = "manager/v2.10.1 (linux/amd64) kubernetes/7b77f8b"
+	operator := dynamic.NewForConfigOrDie(operatorCfg).Resource(gvr.Servers).Namespace(ns)
 	lastSeldon := time.Time{}
 	seldonApply := func(n int) {
 		// managedFields keep seconds: a second write by the same manager must land in a later one.
 		kubetest.Eventually(t, 3*time.Second, func() bool { return time.Now().Truncate(time.Second).After(lastSeldon) }, "next second")
 		lastSeldon = time.Now().Truncate(time.Second)
-		force := true
-		body := fmt.Sprintf(`{"apiVersion":"mlops.seldon.io/v1alpha1","kind":"Server","metadata":{"name":"mlserver","namespace":%q},"spec":{"replicas":%d}}`, ns, n)
-		if _, err := servers.Patch(ctx, "mlserver", types.ApplyPatchType, []byte(body), metav1.PatchOptions{FieldManager: "manager", Force: &force}); err != nil {
+		body := fmt.Sprintf(`{"spec":{"replicas":%d}}`, n)
+		u, err := operator.Patch(ctx, "mlserver", types.MergePatchType, []byte(body), metav1.PatchOptions{})
+		if err != nil {
 			t.Fatal(err)
+		}
+		var owner string
+		for _, mf := range u.GetManagedFields() {
+			if mf.FieldsV1 != nil && strings.Contains(string(mf.FieldsV1.Raw), `"f:replicas"`) && mf.Subresource == "" {
+				owner = mf.Manager + "/" + string(mf.Operation)
+			}
+		}
+		if owner != "manager/Update" {
+			t.Fatalf("the operator's write of spec.replicas is owned by %q, want manager/Update", owner)
 		}
 	}
 	hpaScale := func(n int) {

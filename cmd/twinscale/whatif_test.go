@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/twinscale/twinscale/model"
+	"github.com/twinscale/twinscale/model/whatif"
+	"github.com/twinscale/twinscale/watch/traffic"
 	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
@@ -168,5 +170,42 @@ func TestWhatifLaggedRampStory(t *testing.T) {
 	if b.ScheduleFailed < 30*time.Second || b.ScheduleFailedEpisodes < 1 || e.ScheduleFailed != 0 || e.ScheduleFailedEpisodes != 0 ||
 		!strings.HasPrefix(run.Verdict, "ScheduleFailed "+model.FormatDuration(b.ScheduleFailed)+" → 0s") {
 		t.Errorf("baseline %+v, edited %+v, verdict %q", b, e, run.Verdict)
+	}
+}
+
+// TestReplayEditedSpecHistory: an HPA edited during the recording is followed spec by spec
+// in the baseline; an edit to that side replaces its history (the edited spec holds
+// throughout) while the other side keeps its own, and the notes say so and that the
+// outside writes replay as recorded.
+func TestReplayEditedSpecHistory(t *testing.T) {
+	in, _, err := traffic.FromRecording(blueGreenRecording(t), "seldon-mesh/recsys-ranker-green", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *in.ServerHPA
+	old.MaxReplicas = 3
+	in.ServerSpecs = []whatif.SpecChange{{At: in.Start, HPA: &old}, {At: in.Start.Add(5 * time.Minute), HPA: in.ServerHPA}}
+	in.ModelSpecs = []whatif.SpecChange{{At: in.Start, HPA: in.ModelHPA}}
+	in.Writes = []whatif.ReplicaWrite{{At: in.Start.Add(time.Minute), Side: whatif.SideServer, Replicas: 2, Writer: "kubectl"}}
+	e, err := whatif.ParseSet("server.maxReplicas=6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := replay(in, traffic.Notes{}, []whatif.Edit{e}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.edited.ServerSpecs != nil || len(run.edited.ModelSpecs) != 1 || len(run.edited.Writes) != 1 {
+		t.Errorf("edited input: server specs %v, model specs %v, writes %v", run.edited.ServerSpecs, run.edited.ModelSpecs, run.edited.Writes)
+	}
+	notes := strings.Join(run.Notes.Lines, "\n")
+	for _, want := range []string{"the Server HPA's spec changed during the recording; the edited run uses the edited spec throughout",
+		"the 1 outside writes of spec.replicas replay as recorded"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "Model HPA's spec changed") {
+		t.Errorf("the unedited Model side was reset:\n%s", notes)
 	}
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -376,6 +377,9 @@ func (h *hpa) object() *autoscalingv2.HorizontalPodAutoscaler {
 	if p.spec.keda && !h.server {
 		obj.OwnerReferences = []metav1.OwnerReference{{APIVersion: "keda.sh/v1alpha1", Kind: "ScaledObject", Name: p.spec.model,
 			UID: uid(p.c.opts.Seed, "ScaledObject", p.spec.namespace, p.spec.model), Controller: ptr(true)}}
+		if n := p.spec.kedaPaused; n != nil {
+			obj.Annotations = map[string]string{model.KEDAPausedReplicas: strconv.Itoa(int(*n))}
+		}
 	}
 	if !h.lastSync.IsZero() {
 		obj.Status.ObservedGeneration = ptr(int64(1))

@@ -47,8 +47,14 @@ type pairSpec struct {
 	// the operator, whose managedFields manager is "manager"; partialMin lets the
 	// scheduler place fewer replicas than asked and call the Model available (2.9).
 	seldon210, scheduler, partialMin bool
+	// seldon29 is Seldon before 2.10: its Server condition is StatefulSetReady, not
+	// StatefulSetOrDeploymentReady (no evidence of the scheduler resizing Servers).
+	seldon29 bool
 	// keda makes the Model HPA KEDA's: named keda-hpa-MODEL, owned by a ScaledObject.
 	keda bool
+	// kedaPaused, when set, is KEDA's autoscaling.keda.sh/paused-replicas on the ScaledObject,
+	// which KEDA copies to its HPA and pins the HPA's min and max to.
+	kedaPaused *int32
 	// modelExtra makes the Model ask for this many replicas more than the Server has.
 	modelExtra int32
 }
@@ -366,6 +372,7 @@ func drift() []pairSpec {
 
 	j := steadyAt("server-autoscaling", 5, 10*time.Second) // Server min/maxReplicas set
 	j.serverMin, j.serverMax = ptr(int32(1)), ptr(int32(4))
+	j.seldon29 = true // before 2.10 the Server's min/max switch on its native autoscaling (TS113)
 	out = append(out, j)
 	return out
 }
@@ -462,6 +469,16 @@ func seldonToday() []pairSpec {
 	keda.initial = 2
 	keda.hpaPhase = 9 * time.Second
 	out = append(out, keda)
+
+	// KEDA paused at 2 (autoscaling.keda.sh/paused-replicas) during maintenance: the load
+	// would ask for 3, the HPA is held and nothing should call it at max or overdue.
+	paused := today(newPair("seldon-mesh", "iris-keda-paused", "mlserver-keda-paused", sklearn, 3, 2, 2, steady(7.6)))
+	paused.keda, paused.scheduler, paused.kedaPaused = true, true, ptr(int32(2))
+	paused.modelHPA.name = "keda-hpa-iris-keda-paused"
+	paused.serverHPA = nil
+	paused.initial = 2
+	paused.hpaPhase = 11 * time.Second
+	out = append(out, paused)
 
 	// A healthy twin pair, as the docs have it, on Seldon 2.10.
 	ok := today(newPair("seldon-mesh", "churn-xgb", "mlserver-churn", xgboost, 4, 1, 4, steady(6.8)))

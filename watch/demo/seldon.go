@@ -154,7 +154,7 @@ func (p *pair) init() {
 	}
 	p.sv.conds = []cond{
 		{typ: "Ready", status: "True", since: p.created},
-		{typ: "StatefulSetOrDeploymentReady", status: "True", reason: p.workloadKind() + " replicas matches desired replicas", since: p.created},
+		{typ: p.workloadCond(), status: "True", reason: p.workloadKind() + " replicas matches desired replicas", since: p.created},
 	}
 	p.sv.ready = true
 	p.deployed = true
@@ -464,9 +464,9 @@ func (p *pair) refreshWorkload() {
 	p.writeWorkload()
 
 	kind := p.workloadKind()
-	c := cond{typ: "StatefulSetOrDeploymentReady", status: "True", reason: kind + " replicas matches desired replicas"}
+	c := cond{typ: p.workloadCond(), status: "True", reason: kind + " replicas matches desired replicas"}
 	if !avail {
-		c = cond{typ: "StatefulSetOrDeploymentReady", status: "False", reason: kind + " replicas does not match desired replicas"}
+		c = cond{typ: p.workloadCond(), status: "False", reason: kind + " replicas does not match desired replicas"}
 	}
 	p.sv.conds = setKnative(p.sv.conds, c, now)
 	ready := cond{typ: "Ready", status: "True"}
@@ -561,4 +561,12 @@ func (p *pair) modelSelector() string {
 		return ""
 	}
 	return "server=" + p.m.placed
+}
+
+// workloadCond is the Server's workload condition type: renamed in Seldon 2.10.
+func (p *pair) workloadCond() string {
+	if p.spec.seldon29 {
+		return "StatefulSetReady"
+	}
+	return "StatefulSetOrDeploymentReady"
 }
