@@ -78,3 +78,18 @@ func TestHelpValueNames(t *testing.T) {
 		t.Errorf("--sync-timeout 0: exit %d, %q", code, errOut)
 	}
 }
+
+// TestHelpRequestTimeout: --help said 0 never times out, yet the start-up check used 10 s.
+func TestHelpRequestTimeout(t *testing.T) {
+	isolate(t)
+	_, out, _ := runCLI(t, "--help")
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "--request-timeout") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "0 means 10s for the start-up check") || strings.Contains(line, "don't timeout") {
+		t.Errorf("--request-timeout help: %q", line)
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
+	"github.com/twinscale/twinscale/watch/kube"
 	"github.com/twinscale/twinscale/watch/prom"
 )
 
@@ -93,6 +94,10 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 
 	pf := cmd.PersistentFlags()
 	o.config.AddFlags(pf)
+	if f := pf.Lookup("request-timeout"); f != nil {
+		// cli-runtime's text says 0 never times out; the start-up check bounds itself at 10 s then.
+		f.Usage = fmt.Sprintf("longest wait for one API server request (e.g. 5s, 1m); 0 means %v for the start-up check and no limit on the watch's own requests", kube.DefaultProbeTimeout)
+	}
 	pf.StringSliceVarP(&o.namespaces, "namespace", "n", nil,
 		"namespaces to watch: repeat the flag or give a comma list (default: the kubeconfig context's namespace)")
 	pf.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
