@@ -27,9 +27,13 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	section("Now")
 	kv("Replicas", "Model "+modelCountWords(p)+" · Server "+countWords(p.ServerDesired, p.ServerReady, "ready pods"))
 	per, _ := perReplica(p)
-	traffic := rpsCell(p.Metric) + " · " + per + " per replica"
+	rate := rpsCell(p.Metric)
+	if p.Metric.Known {
+		rate += " from Prometheus"
+	}
+	traffic := rate + " · " + per + " per replica"
 	if strings.HasPrefix(per, "n/a") {
-		traffic = rpsCell(p.Metric) + " · per replica " + per
+		traffic = rate + " · per replica " + per
 	}
 	if p.Metric.Stale {
 		traffic += " · ! stale"
@@ -96,8 +100,8 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	add(d.rolloutSection(st, p, w)...)
 
 	section("Next HPA decision")
-	kv("Model HPA", forecastText(p.ModelForecast, p.ModelHPA))
-	kv("Server HPA", forecastText(p.ServerForecast, p.ServerHPA))
+	kv("Model HPA", forecastText(p.ModelForecast, p.ModelHPA)+forecastSource(p.ModelForecast))
+	kv("Server HPA", forecastText(p.ServerForecast, p.ServerHPA)+forecastSource(p.ServerForecast))
 
 	section("Findings")
 	if len(p.Findings) == 0 {
@@ -300,6 +304,23 @@ func forecastText(f *model.Forecast, h *model.HPA) string {
 		s += "; limited: " + clean(f.Limited)
 	}
 	return s
+}
+
+// forecastSource names where a forecast's rate came from, since with several clusters or a
+// global Prometheus the number the controller divides may not be the one on the Traffic line.
+func forecastSource(f *model.Forecast) string {
+	if f == nil || !f.Decision.Computed {
+		return ""
+	}
+	switch f.TotalFrom {
+	case model.TotalFromMetricsAPI:
+		return " · rate from the custom metrics API"
+	case "prometheus":
+		return " · rate from Prometheus"
+	case "hpa":
+		return " · rate from the HPA's last status"
+	}
+	return ""
 }
 
 // sortedFindings orders findings worst first, then by rule.
