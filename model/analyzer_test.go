@@ -146,7 +146,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	}
 	w.rps = 8.9
 	p = apply(a, at(42), w)
-	want = "stays at 2: 8.9 rps / 3 per replica = 3; held by scale-up stabilization 60s (lowest recent recommendation 2)"
+	want = "stays at 2: 8.9 rps / 3 per replica = 3; held by scale-up stabilization 1m (lowest recent recommendation 2)"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("stabilized forecast %q, want %q", got, want)
 	}
@@ -179,7 +179,7 @@ func TestAnalyzerForecastStabilizedAndAtMax(t *testing.T) {
 	// Load falls: the HPA still reports 3 desired; the 300 s scale-down window holds.
 	w.rps, w.mhAvg, w.mhSeq = 2, 2.0/3, 1
 	p := apply(a, at(15), w)
-	want := "stays at 3: 2 rps / 3 per replica = 1; held by scale-down stabilization 300s (highest recent recommendation 3)"
+	want := "stays at 3: 2 rps / 3 per replica = 1; held by scale-down stabilization 5m (highest recent recommendation 3)"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("forecast %q, want %q", got, want)
 	}

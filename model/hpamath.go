@@ -542,7 +542,7 @@ func normalizeLegacy(d *Decision, recs []Recommendation, now time.Time, minR, ma
 		d.AbleToScale = ReasonScaleDownStabilized
 		d.LimitedBy = LimitStabilization
 		d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d, %s ago)",
-			fmtSeconds(DefaultDownscaleStabilization), highest.Replicas, fmtSeconds(now.Sub(highest.At)))
+			FormatDuration(DefaultDownscaleStabilization), highest.Replicas, FormatDuration(now.Sub(highest.At)))
 	}
 	upLimit := int32(math.Max(2*float64(d.Current), 4))
 	maxAllowed, kind, limit, reason := maxR, LimitMax, fmt.Sprintf("maxReplicas %d", maxR), ReasonTooManyReplicas
@@ -590,10 +590,10 @@ func normalizeBehavior(d *Decision, recs []Recommendation, mem *HPAMemory, up, d
 	if stab != desired {
 		if desired >= current {
 			d.AbleToScale = ReasonScaleUpStabilized
-			d.Limit = fmt.Sprintf("scale-up stabilization %s (lowest recent recommendation %d)", fmtSeconds(up.Stabilization), upRec)
+			d.Limit = fmt.Sprintf("scale-up stabilization %s (lowest recent recommendation %d)", FormatDuration(up.Stabilization), upRec)
 		} else {
 			d.AbleToScale = ReasonScaleDownStabilized
-			d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d)", fmtSeconds(down.Stabilization), downRec)
+			d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d)", FormatDuration(down.Stabilization), downRec)
 		}
 		d.LimitedBy = LimitStabilization
 	}
@@ -627,6 +627,17 @@ func normalizeBehavior(d *Decision, recs []Recommendation, mem *HPAMemory, up, d
 	}
 	d.ScalingLimitedReason = why
 	d.ScalingLimited = out != stab
+	// Held at a bound the metric asks past, the bound keeps the HPA there whatever the
+	// window remembers: name the bound, not the stabilization (the conditions stay as the
+	// controller sets them).
+	if d.LimitedBy == LimitStabilization && out == current {
+		switch {
+		case out == maxR && desired >= maxR:
+			d.LimitedBy, d.Limit = LimitMax, fmt.Sprintf("maxReplicas %d", maxR)
+		case out == minR && desired <= minR:
+			d.LimitedBy, d.Limit = LimitMin, fmt.Sprintf("minReplicas %d", minR)
+		}
+	}
 	return out
 }
 

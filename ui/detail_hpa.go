@@ -108,7 +108,7 @@ func (d *detailView) hpaDiff(st *themes.Styles, mh, sh *model.HPA, w int) []stri
 	case diffs == 0:
 		out = append(out, st.Health(model.Healthy).Render("✓ the twin HPAs' specs match"))
 	default:
-		out = append(out, st.Diff.Render("≠ "+itoaInt(diffs)+" difference(s) between the twin HPAs"))
+		out = append(out, st.Diff.Render("≠ "+plural(diffs, "difference")+" between the twin HPAs"))
 	}
 	return out
 }

@@ -77,7 +77,7 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"alerts only", toneAccent})
 	}
 	if t.st.filter != "" {
-		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + itoaInt(len(t.visible)) + " match", toneAccent})
+		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + matchCount(len(t.visible)), toneAccent})
 	}
 	if c.paused {
 		p := "⏸ PAUSED"
@@ -101,6 +101,17 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"! " + age, toneWarning})
 	}
 	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+}
+
+// matchCount prints "no match", "1 match", "15 matches".
+func matchCount(n int) string {
+	switch n {
+	case 0:
+		return "no match"
+	case 1:
+		return "1 match"
+	}
+	return itoaInt(n) + " matches"
 }
 
 // watchSeg describes the cluster watch.
@@ -155,7 +166,8 @@ func promSeg(s *model.Snapshot) seg {
 	p := s.Prom
 	switch {
 	case !p.Configured:
-		return seg{"· prometheus off", toneMuted}
+		// No symbol: the segment separator is a dot already ("· · prometheus off").
+		return seg{"prometheus off", toneMuted}
 	case p.BadQuery:
 		// Prometheus answered: it is up, the query is wrong, and the error says so itself.
 		return seg{"✗ prometheus: " + firstNonEmpty(p.LastError, "bad query"), toneCritical}

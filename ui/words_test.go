@@ -70,3 +70,38 @@ func TestModelDesiredUnset(t *testing.T) {
 		})
 	}
 }
+
+// TestForecastLimitOnce: a forecast whose text already names its limit does not repeat
+// it after "; limited:" (issue 13 item 5).
+func TestForecastLimitOnce(t *testing.T) {
+	h := &model.HPA{CurrentReplicas: 3, DesiredReplicas: 3}
+	stab := "scale-down stabilization 5m (highest recent recommendation 3)"
+	for _, tc := range []struct {
+		name string
+		f    model.Forecast
+		want string
+	}{
+		{"named in the text", model.Forecast{Text: "stays at 3: 2 rps / 3 per replica = 1; held by " + stab, Limited: stab},
+			"stays at 3: 2 rps / 3 per replica = 1; held by " + stab},
+		{"not in the text", model.Forecast{Text: "stays at 3", Limited: "maxReplicas 3"}, "stays at 3; limited: maxReplicas 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := forecastText(&tc.f, h); got != tc.want {
+				t.Errorf("forecastText = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHeaderWords: the header's counts are plural where they should be, and "prometheus
+// off" carries no dot of its own next to the separator's (issue 13 item 5).
+func TestHeaderWords(t *testing.T) {
+	for n, want := range map[int]string{0: "no match", 1: "1 match", 15: "15 matches"} {
+		if got := matchCount(n); got != want {
+			t.Errorf("matchCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := promSeg(&model.Snapshot{}).text; got != "prometheus off" {
+		t.Errorf("promSeg(off) = %q, want %q", got, "prometheus off")
+	}
+}
