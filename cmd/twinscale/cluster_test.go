@@ -80,32 +80,6 @@ func decodeSnapshot(t *testing.T, out string) *model.Snapshot {
 	return snap
 }
 
-func findPair(snap *model.Snapshot, key string) (model.Pair, bool) {
-	for _, p := range snap.Pairs {
-		if p.Key == key {
-			return p, true
-		}
-	}
-	return model.Pair{}, false
-}
-
-// createPair creates a Model and its StatefulSet-backed Server, both ready, with both HPAs.
-func createPair(t *testing.T, env *kubetest.Env, ns, name string, replicas int32) {
-	t.Helper()
-	server := name + "-server"
-	env.CreateServer(t, ns, server, replicas)
-	env.SetServerStatus(t, ns, server, replicas, 1)
-	env.CreateStatefulSet(t, ns, server, replicas)
-	env.SetStatefulSetReady(t, ns, server, replicas)
-	env.CreateModel(t, ns, name, server, replicas)
-	env.SetModelStatus(t, ns, name, kubetest.ModelStatus{Replicas: replicas, Available: replicas,
-		Selector: "server=" + server, State: "ModelAvailable", Ready: true})
-	env.CreateHPA(t, ns, name+"-model", kubetest.HPASpec("Model", name, name, 1, 5, "3"))
-	env.CreateHPA(t, ns, name+"-server", kubetest.HPASpec("Server", server, name, 1, 5, "3"))
-	env.CreateEvent(t, ns, "autoscaling/v2", "HorizontalPodAutoscaler", name+"-model", "Normal", "SuccessfulRescale",
-		"New size: 1; reason: All metrics below target")
-}
-
 // rbacManifest reads deploy/rbac.yaml: the ClusterRole and the Role twinscale ships.
 func rbacManifest(t *testing.T) (rbacv1.ClusterRole, rbacv1.Role) {
 	t.Helper()
