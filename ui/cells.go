@@ -80,8 +80,13 @@ func hpaDesired(h *model.HPA) string {
 }
 
 // skewCell prints the desired difference between the twin HPAs and how long
-// it has lasted, relative to the snapshot time.
-func skewCell(s model.Skew, snap *model.Snapshot) (string, tone) {
+// it has lasted, relative to the snapshot time; "–" when there are not two
+// decisions to compare (skewMissing says why).
+func skewCell(p *model.Pair, snap *model.Snapshot) (string, tone) {
+	if skewMissing(p) != "" {
+		return "–", toneMuted
+	}
+	s := p.Skew
 	if s.DesiredDiff == 0 {
 		return "=", toneMuted
 	}

@@ -190,7 +190,7 @@ func reuseRow(r *row, p *model.Pair, snap *model.Snapshot, prev *rowSet) bool {
 	*r = prev.rows[j]
 	r.pair = p
 	if !p.Skew.DifferentSince.IsZero() {
-		r.cells[colSkew], r.tones[colSkew] = skewCell(p.Skew, snap)
+		r.cells[colSkew], r.tones[colSkew] = skewCell(p, snap)
 		r.skewAge = int64(snap.Taken.Sub(p.Skew.DifferentSince))
 		r.w[colSkew] = cellWidth(r.cells[colSkew])
 		r.fp = fingerprint(r)
@@ -248,7 +248,7 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 		r.tones[colPerRep] = toneMuted
 	}
 
-	r.cells[colSkew], r.tones[colSkew] = skewCell(p.Skew, snap)
+	r.cells[colSkew], r.tones[colSkew] = skewCell(p, snap)
 	r.skewAbs = p.Skew.DesiredDiff
 	if r.skewAbs < 0 {
 		r.skewAbs = -r.skewAbs
