@@ -43,8 +43,11 @@ func runWith(t *testing.T, o *rootOptions, args ...string) cli {
 	var out, errb syncBuffer
 	o.stdout, o.stderr = &out, &errb
 	logFile := filepath.Join(t.TempDir(), "twinscale.log")
-	args = append(args, "--log-file", logFile, "--log-level", "debug")
-	code := execute(context.Background(), newRoot(o), args, &errb)
+	root := newRoot(o)
+	if args = withLogFile(root, args, logFile); len(args) > 0 && args[len(args)-1] == logFile {
+		args = append(args, "--log-level", "debug")
+	}
+	code := execute(context.Background(), root, args, &errb)
 	logs, _ := os.ReadFile(logFile)
 	return cli{code: code, stdout: out.String(), stderr: errb.String(), log: string(logs)}
 }

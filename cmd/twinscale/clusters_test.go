@@ -132,8 +132,7 @@ func TestSeveralClusters(t *testing.T) {
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	o.configExplicit = true
-	if err := o.validate(); err != nil {
+	if err := o.validate(cmd); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
