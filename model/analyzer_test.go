@@ -163,7 +163,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	w.rps, w.mhSeq = 20, 2
 	w.mhAvg = 10
 	p = apply(a, at(45), w)
-	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
+	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/1m30s"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("capped forecast %q, want %q", got, want)
 	}
@@ -425,7 +425,7 @@ func TestAnalyzerReadinessVsPolicy(t *testing.T) {
 		t.Fatalf("readiness %+v", p.Readiness)
 	}
 	f := hasRule(p, RuleReadinessVsPolicy)
-	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
+	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 1m15s") {
 		t.Fatalf("advice %v", p.Findings)
 	}
 }

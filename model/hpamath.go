@@ -95,9 +95,14 @@ const (
 	LimitMin           LimitKind = "min"
 )
 
-// String renders a policy the way the dashboard names it: "Pods 5/90s", "Percent 100/15s".
+// String renders a policy the way the dashboard names it: "Pods 5/1m30s", "Percent 100%/15s",
+// its period in the one duration format.
 func (p ScalingPolicy) String() string {
-	return fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds)
+	unit := ""
+	if strings.EqualFold(p.Type, "Percent") {
+		unit = "%"
+	}
+	return fmt.Sprintf("%s %d%s/%s", p.Type, p.Value, unit, FormatDuration(time.Duration(p.PeriodSeconds)*time.Second))
 }
 
 // Tolerances are the controller's no-change band around a usage ratio of 1.
@@ -793,11 +798,6 @@ func keepSince[T any](xs []T, cutoff time.Time, at func(T) time.Time) []T {
 		out = append(out[:0], out[len(out)-maxRememberedPoints:]...)
 	}
 	return out
-}
-
-// fmtSeconds renders a duration in whole seconds the way HPA specs state them: "90s", "300s".
-func fmtSeconds(d time.Duration) string {
-	return fmt.Sprintf("%ds", int64(d.Round(time.Second)/time.Second))
 }
 
 func orUnset(s string) string {

@@ -100,8 +100,8 @@ var AllRules = []RuleInfo{
 		"The Server HPA's maxReplicas is below the Model HPA's: at peak the Model asks for replicas the Server can never host, and ScheduleFailed never clears.",
 		"Raise the Server HPA's maxReplicas to the Model HPA's.", "max<", false},
 	{RuleDefaultScaleUp, "default-scale-up-behavior", Info,
-		"The HPA uses the default scale-up behavior (Pods 4/15s and Percent 100/15s, or the legacy max(2×current, 4)); the Seldon docs advise against its percent policy, which can ask for more Server replicas than can become ready.",
-		"Set spec.behavior.scaleUp with a Pods policy sized to how fast Server replicas become ready (the docs' example: Pods 5/90s, stabilization 1m).", "policy", false},
+		"The HPA uses the default scale-up behavior (Pods 4/15s and Percent 100%/15s, or the legacy max(2×current, 4)); the Seldon docs advise against its percent policy, which can ask for more Server replicas than can become ready.",
+		"Set spec.behavior.scaleUp with a Pods policy sized to how fast Server replicas become ready (the docs' example: Pods 5/1m30s, stabilization 1m).", "policy", false},
 	{RuleModelNoReplicas, "model-without-replicas", SeverityCritical,
 		"The Model has an HPA but no explicit spec.replicas; the HPA reads 0 replicas and does nothing.",
 		"Set spec.replicas on the Model (for example 1).", "replicas", false},
@@ -409,7 +409,7 @@ func lintOneHPA(h *HPA, add func(Finding)) {
 			fmt.Sprintf("HPA %s has no spec.behavior: scale-up may double replicas (or add 4) every %s, faster than Server replicas become ready", h.Name, FormatDuration(SyncPeriod))))
 	case h.Behavior.ScaleUp == nil || h.Behavior.ScaleUp.Policies == nil:
 		add(newFinding(RuleDefaultScaleUp, Info, hpaRef(h), "spec.behavior.scaleUp",
-			fmt.Sprintf("HPA %s uses the default scale-up policies (Pods 4/15s, Percent 100/15s): scale-up may double replicas every %s", h.Name, FormatDuration(SyncPeriod))))
+			fmt.Sprintf("HPA %s uses the default scale-up policies (Pods 4/15s, Percent 100%%/15s): scale-up may double replicas every %s", h.Name, FormatDuration(SyncPeriod))))
 	}
 }
 
@@ -501,7 +501,7 @@ func BehaviorDiff(a, b *HPA) []string {
 func rulesDiff(dir string, a, b Rules, ta, tb float64) []string {
 	var out []string
 	if a.Stabilization != b.Stabilization {
-		out = append(out, fmt.Sprintf("%s.stabilizationWindowSeconds %s vs %s", dir, fmtSeconds(a.Stabilization), fmtSeconds(b.Stabilization)))
+		out = append(out, fmt.Sprintf("%s.stabilizationWindowSeconds %s vs %s", dir, FormatDuration(a.Stabilization), FormatDuration(b.Stabilization)))
 	}
 	if a.SelectPolicy != b.SelectPolicy {
 		out = append(out, fmt.Sprintf("%s.selectPolicy %s vs %s", dir, a.SelectPolicy, b.SelectPolicy))

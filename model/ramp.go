@@ -241,7 +241,7 @@ func scaleUpAllowance(h *HPA, fallback int32) allowance {
 			rate := float64(inc) / period.Minutes()
 			if first || (pickMin && rate < a.perMin) || (!pickMin && rate > a.perMin) {
 				a.replicas, a.period, a.perMin = inc, period, rate
-				a.policy = fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds)
+				a.policy = p.String()
 				first = false
 			}
 		}

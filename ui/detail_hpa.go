@@ -167,11 +167,7 @@ func rulesText(r *model.ScalingRules) string {
 		parts = append(parts, "select "+r.SelectPolicy)
 	}
 	for _, p := range r.Policies {
-		unit := ""
-		if p.Type == "Percent" {
-			unit = "%"
-		}
-		parts = append(parts, p.Type+" "+itoa(p.Value)+unit+"/"+model.FormatDuration(time.Duration(p.PeriodSeconds)*time.Second))
+		parts = append(parts, p.String())
 	}
 	if r.Tolerance != nil {
 		parts = append(parts, "tolerance "+model.FormatNumber(*r.Tolerance))

@@ -47,24 +47,7 @@ func header(c *common, t *tableView) []string {
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	// A replay's position and damage come first: they say what the rest of the screen is.
 	line2 = append(line2, c.replay.segs()...)
-	if c.rows.critical > 0 {
-		line2 = append(line2, seg{"✗ " + itoaInt(c.rows.critical) + " critical", toneCritical})
-	}
-	if c.rows.warning > 0 {
-		line2 = append(line2, seg{"! " + itoaInt(c.rows.warning) + " warning", toneWarning})
-	}
-	if c.rows.critical+c.rows.warning == 0 {
-		// No alert means nothing only when the pairs could be read: never a green verdict
-		// while the API server refuses the lists or the watch has not synced.
-		switch why := w.Blind(); {
-		case why == "":
-			line2 = append(line2, seg{"✓ no alerts", toneHealthy})
-		case len(w.Failing) > 0:
-			line2 = append(line2, seg{"✗ " + why, toneCritical})
-		default:
-			line2 = append(line2, seg{"? no verdict: " + why, toneWarning})
-		}
-	}
+	line2 = append(line2, alertSegs(c.rows.critical, c.rows.warning, w)...)
 	if m := snap.MetricsAPI.Short(); m != "" {
 		// The second line has room: the first is full of context at 80 and 120 columns.
 		line2 = append(line2, seg{"! " + m, toneWarning})
@@ -101,6 +84,30 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"! " + age, toneWarning})
 	}
 	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+}
+
+// alertSegs counts the pairs in alert, naming only the levels that have some (a "✗ 0
+// critical" would cry wolf); none says "✓ no alerts" only when the pairs could be read.
+func alertSegs(critical, warning int, w model.WatchState) []seg {
+	var out []seg
+	if critical > 0 {
+		out = append(out, seg{"✗ " + itoaInt(critical) + " critical", toneCritical})
+	}
+	if warning > 0 {
+		out = append(out, seg{"! " + itoaInt(warning) + " warning", toneWarning})
+	}
+	if critical+warning > 0 {
+		return out
+	}
+	// Never a green verdict while the API server refuses the lists or the watch has not synced.
+	why := w.Blind()
+	switch {
+	case why == "":
+		return []seg{{"✓ no alerts", toneHealthy}}
+	case len(w.Failing) > 0:
+		return []seg{{"✗ " + why, toneCritical}}
+	}
+	return []seg{{"? no verdict: " + why, toneWarning}}
 }
 
 // matchCount prints "no match", "1 match", "15 matches".

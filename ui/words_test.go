@@ -105,3 +105,40 @@ func TestHeaderWords(t *testing.T) {
 		t.Errorf("promSeg(off) = %q, want %q", got, "prometheus off")
 	}
 }
+
+// TestSnapshotAlertCounts: `twinscale snapshot`'s summary names only the alert levels that
+// have pairs: no "✗ 0 critical" (issue 13 item 5), and "✓ no alerts" only when the pairs could
+// be read.
+func TestSnapshotAlertCounts(t *testing.T) {
+	read := model.WatchState{Synced: true, Connected: true}
+	warn := model.Pair{Key: "ns/a", Namespace: "ns", ModelName: "a", Health: model.Warning}
+	ok := model.Pair{Key: "ns/b", Namespace: "ns", ModelName: "b", Health: model.Healthy}
+	for _, tc := range []struct {
+		name      string
+		watch     model.WatchState
+		pairs     []model.Pair
+		want, not []string
+	}{
+		{"one warning", read, []model.Pair{warn, ok}, []string{"2 pairs · ! 1 warning ·"}, []string{"critical", "no alerts"}},
+		{"none", read, []model.Pair{ok}, []string{"1 pair · ✓ no alerts ·"}, []string{"critical", "warning"}},
+		{"not synced", model.WatchState{Connected: true}, nil, []string{"? no verdict"}, []string{"critical", "no alerts"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteTable(&b, &model.Snapshot{Taken: time.Unix(1000, 0), Watch: tc.watch, Pairs: tc.pairs}, nil, time.UTC); err != nil {
+				t.Fatal(err)
+			}
+			head, _, _ := strings.Cut(b.String(), "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(head, w) {
+					t.Errorf("summary %q lacks %q", head, w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(head, n) {
+					t.Errorf("summary %q has %q", head, n)
+				}
+			}
+		})
+	}
+}
