@@ -255,6 +255,7 @@ func (h *History) Pair(key string) PairHistory {
 		Key:           key,
 		Start:         h.slotTime(from),
 		Step:          h.step,
+		Window:        time.Duration(h.capacity) * h.step,
 		RPS:           series(seriesRPS),
 		Capacity:      capacity,
 		Latency:       series(seriesLatency),

@@ -398,9 +398,12 @@ func (s *Snapshot) Pair(key string) (Pair, bool) {
 // PairHistory is the full recorded history of one pair, for the detail view's charts.
 // Every series has the same length and is aligned to Start + i*Step; NaN marks a gap.
 type PairHistory struct {
-	Key           string        `json:"key"`
-	Start         time.Time     `json:"start"`
-	Step          time.Duration `json:"step"`
+	Key   string        `json:"key"`
+	Start time.Time     `json:"start"`
+	Step  time.Duration `json:"step"`
+	// Window is how far back the history can reach (its capacity × Step), 0 if unknown: a
+	// history shorter than it only has data since the dashboard started.
+	Window        time.Duration `json:"window,omitempty"`
 	RPS           []float64     `json:"rps"`
 	Capacity      []float64     `json:"capacity"` // target × ready Server replicas
 	Latency       []float64     `json:"latency"`

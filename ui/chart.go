@@ -73,9 +73,11 @@ func plot(st *themes.Styles, ss []series, width, height int, integer bool) []str
 	if len(data) == 0 || cols < 2 || height < 2 {
 		return nil
 	}
-	if integer && hi >= 1 && hi <= float64(height) {
-		// One row per replica keeps every axis label a whole number.
-		height = int(math.Ceil(hi))
+	if top := int(math.Ceil(hi)); integer && top >= 1 && top <= 2*height {
+		// One or two rows per replica, so every count has its own labelled row and small
+		// counts still get a readable height (a little over the height asked rather than
+		// rows that skip a count).
+		height = top * max(1, min(2, height/top))
 	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(height),
@@ -83,6 +85,10 @@ func plot(st *themes.Styles, ss []series, width, height int, integer bool) []str
 		asciigraph.LowerBound(0),
 		asciigraph.YAxisValueFormatter(func(v float64) string {
 			if integer {
+				if math.Abs(v-math.Round(v)) > 1e-6 {
+					// No "2.5 replicas", and no 2.5 rounded to a 3 that is a row too low.
+					return strings.Repeat(" ", chartLabelWidth)
+				}
 				v = math.Round(v)
 			}
 			s := model.FormatNumber(v)
@@ -153,7 +159,8 @@ func containsSeries(ss []series, name string) bool {
 	return false
 }
 
-// charts draws RPS against capacity and the replica counts over time.
+// charts draws RPS against capacity, then each twin's replicas in a chart of its own: four
+// replica series in one small chart hid each other wherever they agreed.
 func (d *detailView) charts(st *themes.Styles, w int) []string {
 	h := d.hist
 	n := len(h.RPS)
@@ -163,33 +170,110 @@ func (d *detailView) charts(st *themes.Styles, w int) []string {
 	if n == 0 || h.Key != d.st.key {
 		return []string{"  " + st.Muted.Render("no history recorded yet")}
 	}
-	span := ""
-	if h.Step > 0 {
-		span = " over the last " + model.FormatDuration(time.Duration(n)*h.Step)
-	}
 	c := st.Chart
 	rpsSeries := []series{
 		{name: "rps", data: h.RPS, chars: solidChars, glyph: "─", color: c.RPS},
 		{name: "capacity (target × ready servers)", data: h.Capacity, chars: dotChars, glyph: "·", color: c.Capacity},
 	}
-	// Ready first, desired on top: where ready matches desired only the line
-	// shows, and a gap (replicas not ready yet) stands out as markers below it.
-	replicaSeries := []series{
-		{name: "model ready", data: h.ModelReady, chars: bulletChar, glyph: "•", color: c.Model},
-		{name: "server ready", data: h.ServerReady, chars: crossChars, glyph: "×", color: c.Server},
-		{name: "model desired", data: h.ModelDesired, chars: solidChars, glyph: "─", color: c.Model},
-		{name: "server desired", data: h.ServerDesired, chars: doubleChars, glyph: "═", color: c.Server},
+	loc := d.c.loc
+	if w >= 120 {
+		// RPS on the left, the Model's and the Server's replicas stacked on the right.
+		cw := (w - 4) / 2
+		rps := chartOver(st, "RPS", h, rpsSeries, cw, 8, false, loc)
+		reps := append(replicaChart(st, "Model", h, h.ModelDesired, h.ModelReady, c.Model, cw, 4, loc), "")
+		reps = append(reps, replicaChart(st, "Server", h, h.ServerDesired, h.ServerReady, c.Server, cw, 4, loc)...)
+		return sideBySide(rps, reps, cw)
 	}
-	side := w >= 120
-	cw := w - 2
-	if side {
-		cw = (w - 4) / 2
+	// Narrow: RPS across, then the twins side by side under it.
+	hw := (w - 4) / 2
+	out := append(chartOver(st, "RPS", h, rpsSeries, w-2, 8, false, loc), "")
+	return append(out, sideBySide(
+		replicaChart(st, "Model", h, h.ModelDesired, h.ModelReady, c.Model, hw, 4, loc),
+		replicaChart(st, "Server", h, h.ServerDesired, h.ServerReady, c.Server, hw, 4, loc), hw)...)
+}
+
+// replicaChart draws one twin's desired replicas as a line and its ready replicas as
+// markers under it. Ready equal to desired throughout would be drawn nowhere (the line
+// covers it), so it is not listed apart: the line's legend says so.
+func replicaChart(st *themes.Styles, side string, h model.PairHistory, desired, ready []float64, color uint8, w, height int, loc *time.Location) []string {
+	line := series{name: "desired", data: desired, chars: solidChars, glyph: "─", color: color}
+	ss := []series{{name: "ready", data: ready, chars: bulletChar, glyph: "•", color: color}, line}
+	if hasData(ready) && covered(ready, desired) {
+		line.name = "desired = ready throughout"
+		ss = []series{line}
 	}
-	left := chartBlock(st, "RPS"+span, plot(st, rpsSeries, cw, 8, false), cw)
-	right := chartBlock(st, "Replicas"+span, plot(st, replicaSeries, cw, 8, true), cw)
-	if !side {
-		return append(append(left, ""), right...)
+	return chartOver(st, side+" replicas", h, ss, w, height, true, loc)
+}
+
+// chartOver titles a chart with the time it covers and plots it from its first sample:
+// "over the last 30m" when the history fills its window, "since 09:02" (the viewer's
+// clock, as the header's) when it only has data since the dashboard started.
+func chartOver(st *themes.Styles, title string, h model.PairHistory, ss []series, w, height int, integer bool, loc *time.Location) []string {
+	first, n := -1, 0
+	for _, s := range ss {
+		n = max(n, len(s.data))
+		for i, v := range s.data {
+			if finite(v) {
+				if first < 0 || i < first {
+					first = i
+				}
+				break
+			}
+		}
 	}
+	if first > 0 {
+		trimmed := make([]series, len(ss))
+		for i, s := range ss {
+			trimmed[i] = s
+			trimmed[i].data = s.data[min(first, len(s.data)):]
+		}
+		ss = trimmed
+	}
+	title += spanText(h, max(first, 0), n, loc)
+	return chartBlock(st, title, plot(st, ss, w, height, integer), w)
+}
+
+// spanText says what time a chart of n slots from slot first covers.
+func spanText(h model.PairHistory, first, n int, loc *time.Location) string {
+	if h.Step <= 0 || n == 0 {
+		return ""
+	}
+	covers := time.Duration(n-first) * h.Step
+	switch {
+	case h.Window > 0 && covers >= h.Window:
+		return " over the last " + model.FormatDuration(h.Window)
+	case h.Start.IsZero() || (h.Window == 0 && first == 0):
+		// Without a window the history's length is all there is to say.
+		return " over the last " + model.FormatDuration(covers)
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	return " since " + h.Start.Add(time.Duration(first)*h.Step).In(loc).Format("15:04")
+}
+
+// hasData reports whether a series has a value to draw.
+func hasData(v []float64) bool {
+	for _, x := range v {
+		if finite(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// covered reports whether every value of a is drawn over by b's at the same slot.
+func covered(a, b []float64) bool {
+	for i, x := range a {
+		if finite(x) && (i >= len(b) || b[i] != x) {
+			return false
+		}
+	}
+	return true
+}
+
+// sideBySide puts two blocks of lines next to each other, the left one w+2 wide.
+func sideBySide(left, right []string, w int) []string {
 	var out []string
 	for i := 0; i < max(len(left), len(right)); i++ {
 		l, r := "", ""
@@ -199,7 +283,7 @@ func (d *detailView) charts(st *themes.Styles, w int) []string {
 		if i < len(right) {
 			r = right[i]
 		}
-		out = append(out, fitStyled(l, cw+2)+r)
+		out = append(out, strings.TrimRight(fitStyled(l, w+2)+r, " "))
 	}
 	return out
 }
