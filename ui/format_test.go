@@ -137,7 +137,7 @@ func TestLayoutFitsEveryWidth(t *testing.T) {
 	}
 }
 
-func TestFitPairKeepsBothNames(t *testing.T) {
+func TestFitPairKeepsTheModelWhole(t *testing.T) {
 	cases := []struct {
 		m, s string
 		w    int
@@ -145,8 +145,10 @@ func TestFitPairKeepsBothNames(t *testing.T) {
 	}{
 		{"iris", "mlserver-iris", 24, "iris → mlserver-iris    "},
 		{"sentiment", "triton-sentiment", 24, "sentiment → triton…iment"},
-		{"customer-lifetime-value", "mlserver-customer-lifetime", 24, "cust…-value → mlser…time"},
-		{"recsys-ranker-blue", "mlserver-recsys-blue", 24, "recsy…-blue → mlse…-blue"},
+		{"customer-lifetime-value", "mlserver-customer-lifetime", 24, "customer-lifetime-value "},
+		{"recsys-ranker-blue", "mlserver-recsys-blue", 24, "recsys-ranker-blue      "},
+		{"recsys-ranker-blue", "mlserver-recsys-blue", 30, "recsys-ranker-blue → mls…-blue"},
+		{"customer-lifetime-value-gradient-boosted-ensemble-v2", "mlserver", 24, "customer-lifetime-va…-v2"},
 		{"m", "s", 3, "m  "},
 	}
 	for _, c := range cases {

@@ -227,29 +227,21 @@ func midTrunc(s string, w int) string {
 	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
 }
 
-// fitPair fits "model → server" into w cells, truncating each name in its middle on its
-// own so both stay recognisable.
+// fitPair fits "model → server" into w cells. The Model's name is what the pair is about:
+// it stays whole while it fits, and the Server's name, cut in its middle, takes what is left
+// when that is enough to recognise it (8 cells); else the Model's name shows alone, cut in
+// its middle if it must be.
 func fitPair(model, server string, w int) string {
 	const arrow = " → "
+	const serverMin = 8
 	mw, sw := cellWidth(model), cellWidth(server)
-	if mw+sw+3 <= w {
-		return fit(model+arrow+server, w, false)
-	}
-	room := w - 3
-	if room < 4 {
-		return fit(midTrunc(model, w), w, false)
-	}
-	half := room / 2
 	switch {
-	case mw <= half:
-		sw = room - mw
-	case sw <= room-half:
-		mw = room - sw
-	default:
-		// The Model's name is what the row is about: it gets the larger half.
-		mw, sw = room-half, half
+	case mw+sw+3 <= w:
+		return fit(model+arrow+server, w, false)
+	case mw+3+serverMin <= w:
+		return fit(model+arrow+midTrunc(server, w-mw-3), w, false)
 	}
-	return fit(midTrunc(model, mw)+arrow+midTrunc(server, sw), w, false)
+	return fit(midTrunc(model, w), w, false)
 }
 
 // newest keeps the last w cells of a sparkline (its newest points), padding on the left.
