@@ -61,7 +61,7 @@ bench: bench-go bench-load bench-clusters ## Reproduce every number in BENCHMARK
 
 bench-go: testenv ## Go benchmarks, BENCH_COUNT (6) runs each; medians in bench-results/go.md.
 	@mkdir -p $(BENCH_OUT)
-	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 90m ./model/... ./ui/... ./watch/... | tee $(BENCH_OUT)/go.txt
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 90m ./model/... ./ui/... ./watch/... ./cmd/twinscale/manifests/ | tee $(BENCH_OUT)/go.txt
 	set -o pipefail; $(GO) run ./hack/benchsum < $(BENCH_OUT)/go.txt | tee $(BENCH_OUT)/go.md
 
 bench-load: testenv prometheus ## The load test against kube-apiserver at 1,000 and 5,000 pairs, with kubectl; bench-results/load.md.

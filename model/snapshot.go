@@ -385,6 +385,16 @@ type Snapshot struct {
 	Clusters []ClusterState `json:"clusters,omitempty"`
 }
 
+// Pair returns the pair with key, and whether there is one.
+func (s *Snapshot) Pair(key string) (Pair, bool) {
+	for _, p := range s.Pairs {
+		if p.Key == key {
+			return p, true
+		}
+	}
+	return Pair{}, false
+}
+
 // PairHistory is the full recorded history of one pair, for the detail view's charts.
 // Every series has the same length and is aligned to Start + i*Step; NaN marks a gap.
 type PairHistory struct {

@@ -115,8 +115,13 @@ func perReplicaCell(p *model.Pair) (string, tone) {
 }
 
 // skewCell prints the desired difference between the twin HPAs and how long
-// it has lasted, relative to the snapshot time.
-func skewCell(s model.Skew, snap *model.Snapshot) (string, tone) {
+// it has lasted, relative to the snapshot time; "–" when there are not two
+// decisions to compare (skewMissing says why).
+func skewCell(p *model.Pair, snap *model.Snapshot) (string, tone) {
+	if skewMissing(p) != "" {
+		return "–", toneMuted
+	}
+	s := p.Skew
 	if s.DesiredDiff == 0 {
 		return "=", toneMuted
 	}

@@ -112,8 +112,8 @@ var columns = [numCols]column{
 		help: "RPS per ready Server replica / the HPA target (0 ready: none serves)",
 		cell: func(_ *row, p *model.Pair, _ *model.Snapshot) (string, tone) { return perReplicaCell(p) }},
 	colSkew: {title: "SKEW", short: "SKEW", kind: kindText, width: 10, sortable: true,
-		help: "Model HPA desired - Server HPA desired, for how long (= same, ~ normal, ! too long)",
-		cell: func(_ *row, p *model.Pair, snap *model.Snapshot) (string, tone) { return skewCell(p.Skew, snap) }},
+		help: "Model HPA desired - Server HPA desired, for how long (= same, ~ normal, ! too long, – not two HPA decisions to compare)",
+		cell: func(_ *row, p *model.Pair, snap *model.Snapshot) (string, tone) { return skewCell(p, snap) }},
 	colSpark: {title: "RPS TREND", short: "TREND", kind: kindSpark, width: sparkWidth,
 		help: "recent RPS, ▁ low to █ high; a blank is a gap",
 		cell: func(_ *row, p *model.Pair, _ *model.Snapshot) (string, tone) {

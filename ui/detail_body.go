@@ -25,12 +25,15 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	kv := func(k, v string) { add(wrapKV(st, k, v, w)...) }
 
 	section("Now")
-	kv("Replicas", "Model "+countWords(p.ModelDesired, p.ModelReady, "available")+
-		" · Server "+countWords(p.ServerDesired, p.ServerReady, "ready pods"))
+	kv("Replicas", "Model "+modelCountWords(p)+" · Server "+countWords(p.ServerDesired, p.ServerReady, "ready pods"))
 	per, _ := perReplica(p)
-	traffic := rpsCell(p.Metric) + " · " + per + " per replica"
+	rate := rpsCell(p.Metric)
+	if p.Metric.Known {
+		rate += " from Prometheus"
+	}
+	traffic := rate + " · " + per + " per replica"
 	if strings.HasPrefix(per, "n/a") {
-		traffic = rpsCell(p.Metric) + " · per replica " + per
+		traffic = rate + " · per replica " + per
 	}
 	if p.Metric.Stale {
 		traffic += " · ! stale"
@@ -56,7 +59,7 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	}
 	kv("Latency", latencyText(p.Metric))
 	kv("Errors", errorText(p.Metric))
-	kv("Skew", skewText(p.Skew, snap.Taken))
+	kv("Skew", skewText(p, snap.Taken))
 	if p.Readiness.Samples > 0 {
 		kv("Readiness", "new Server replicas become ready in ~"+model.FormatDuration(p.Readiness.Median)+
 			" (median of "+plural(p.Readiness.Samples, "scale-up")+")")
@@ -97,8 +100,8 @@ func (d *detailView) buildBody(st *themes.Styles) []string {
 	add(d.rolloutSection(st, p, w)...)
 
 	section("Next HPA decision")
-	kv("Model HPA", forecastText(p.ModelForecast, p.ModelHPA))
-	kv("Server HPA", forecastText(p.ServerForecast, p.ServerHPA))
+	kv("Model HPA", forecastText(p.ModelForecast, p.ModelHPA)+forecastSource(p.ModelForecast))
+	kv("Server HPA", forecastText(p.ServerForecast, p.ServerHPA)+forecastSource(p.ServerForecast))
 
 	section("Findings")
 	if len(p.Findings) == 0 {
@@ -157,17 +160,33 @@ func indentWrap(s string, w, first, rest int) []string {
 
 // countWords prints "3 desired / 2 available", with the reason for unknowns.
 func countWords(d, r model.Count, readyWord string) string {
-	part := func(c model.Count, word string) string {
-		if !c.Known {
-			s := "? " + word
-			if c.Unknown != "" {
-				s += " (" + clean(c.Unknown) + ")"
-			}
-			return s
+	return countPart(d, "desired") + " / " + countPart(r, readyWord)
+}
+
+// countPart prints "3 desired", or "? desired (reason)".
+func countPart(c model.Count, word string) string {
+	if !c.Known {
+		s := "? " + word
+		if c.Unknown != "" {
+			s += " (" + clean(c.Unknown) + ")"
 		}
-		return itoa(c.Value) + " " + word
+		return s
 	}
-	return part(d, "desired") + " / " + part(r, readyWord)
+	return itoa(c.Value) + " " + word
+}
+
+// modelCountWords is countWords for the Model, saying when its desired count is Seldon's
+// default for an unset spec.replicas: an HPA then reads 0 replicas and scales nothing, and
+// "1 desired" alone would contradict the HPA's own 0.
+func modelCountWords(p *model.Pair) string {
+	if p.Model == nil || p.Model.Replicas != nil || !p.ModelDesired.Known {
+		return countWords(p.ModelDesired, p.ModelReady, "available")
+	}
+	note := "spec.replicas unset: Seldon's default"
+	if h := p.ModelHPA; h != nil {
+		note += "; the Model HPA reads " + itoa(h.CurrentReplicas) + " and scales nothing"
+	}
+	return countPart(p.ModelDesired, "desired") + " (" + note + ") / " + countPart(p.ModelReady, "available")
 }
 
 // latencyText prints the average latency, or why it is missing.
@@ -175,18 +194,7 @@ func latencyText(m model.PairMetric) string {
 	if !m.HasLatency || !finite(m.LatencySec) {
 		return "n/a"
 	}
-	return durSeconds(m.LatencySec) + " average per request"
-}
-
-// durSeconds prints seconds as µs, ms or s with three significant digits.
-func durSeconds(s float64) string {
-	switch {
-	case s < 0.001:
-		return model.FormatNumber(s*1e6) + " µs"
-	case s < 1:
-		return model.FormatNumber(s*1e3) + " ms"
-	}
-	return model.FormatNumber(s) + " s"
+	return model.FormatDuration(time.Duration(m.LatencySec*float64(time.Second))) + " average per request"
 }
 
 // errorText prints the non-2xx rate and its share of traffic.
@@ -201,10 +209,42 @@ func errorText(m model.PairMetric) string {
 	return s
 }
 
+// skewMissing says why a pair has no skew to show ("no Server HPA", "the Model HPA
+// wants 0 replicas: …"), "" when both HPAs have decided a size. Read from the HPAs
+// themselves, so snapshots written before Skew.Measured existed read the same.
+func skewMissing(p *model.Pair) string {
+	mh, sh := p.ModelHPA, p.ServerHPA
+	switch {
+	case mh == nil && sh == nil:
+		return "no HPAs"
+	case mh == nil:
+		return "no Model HPA"
+	case sh == nil:
+		return "no Server HPA"
+	}
+	for _, side := range []struct {
+		name string
+		h    *model.HPA
+	}{{"Model", mh}, {"Server", sh}} {
+		if side.h.DesiredReplicas != 0 {
+			continue
+		}
+		why := "it has not decided yet"
+		if c, ok := model.FindCondition(side.h.Conditions, "ScalingActive"); ok && c.Status == "False" && c.Message != "" {
+			why = clean(c.Message)
+		}
+		return "the " + side.name + " HPA wants 0 replicas: " + why
+	}
+	return ""
+}
+
 // skewText explains the twins' difference.
-func skewText(s model.Skew, ref time.Time) string {
+func skewText(p *model.Pair, ref time.Time) string {
+	s := p.Skew
 	var parts []string
-	if s.DesiredDiff == 0 {
+	if why := skewMissing(p); why != "" {
+		parts = append(parts, "– "+why)
+	} else if s.DesiredDiff == 0 {
 		parts = append(parts, "= both HPAs want the same size")
 	} else {
 		txt := "Model HPA wants " + signed(s.DesiredDiff) + " vs the Server HPA"
@@ -249,10 +289,29 @@ func forecastText(f *model.Forecast, h *model.HPA) string {
 	if f.NextSync > 0 && !f.Decision.Rescale {
 		s += " (next sync in ~" + model.FormatDuration(f.NextSync) + ")"
 	}
-	if f.Limited != "" {
-		s += "; limited: " + clean(f.Limited)
+	// The decision's text names its limit already ("held by scale-down stabilization …"):
+	// once is enough.
+	if l := clean(f.Limited); l != "" && !strings.Contains(s, l) {
+		s += "; limited: " + l
 	}
 	return s
+}
+
+// forecastSource names where a forecast's rate came from, since with several clusters or a
+// global Prometheus the number the controller divides may not be the one on the Traffic line.
+func forecastSource(f *model.Forecast) string {
+	if f == nil || !f.Decision.Computed {
+		return ""
+	}
+	switch f.TotalFrom {
+	case model.TotalFromMetricsAPI:
+		return " · rate from the custom metrics API"
+	case "prometheus":
+		return " · rate from Prometheus"
+	case "hpa":
+		return " · rate from the HPA's last status"
+	}
+	return ""
 }
 
 // sortedFindings orders findings worst first, then by rule.

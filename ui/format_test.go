@@ -194,3 +194,26 @@ func TestPlotGuardsTheLibrary(t *testing.T) {
 func contains(s, sub string) bool {
 	return len(s) >= len(sub) && ansi.Strip(s) != "" && strings.Contains(ansi.Strip(s), sub)
 }
+
+// TestForecastSource: the detail view names where each forecast's rate came from (issue 17:
+// what the HPA sees stays local, and the screen says which source each number is).
+func TestForecastSource(t *testing.T) {
+	cases := []struct {
+		from string
+		want string
+	}{
+		{model.TotalFromMetricsAPI, " · rate from the custom metrics API"},
+		{"prometheus", " · rate from Prometheus"},
+		{"hpa", " · rate from the HPA's last status"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		f := &model.Forecast{TotalFrom: c.from, Decision: model.Decision{Computed: true}}
+		if got := forecastSource(f); got != c.want {
+			t.Errorf("forecastSource(%q) = %q, want %q", c.from, got, c.want)
+		}
+	}
+	if got := forecastSource(&model.Forecast{TotalFrom: "prometheus"}); got != "" {
+		t.Errorf("a decision that used no rate names a source: %q", got)
+	}
+}

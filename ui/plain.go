@@ -58,11 +58,9 @@ func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *
 	if w := snap.MetricsAPI.Warning(); w != "" {
 		summary = append(summary, seg{"! " + w, toneWarning})
 	}
-	summary = append(summary,
-		seg{plural(len(rs.rows), "pair"), toneText},
-		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
-		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},
-		seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
+	summary = append(summary, seg{plural(len(rs.rows), "pair"), toneText})
+	summary = append(summary, alertSegs(rs.critical, rs.warning, snap.Watch)...)
+	summary = append(summary, seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
 	var b strings.Builder
 	b.WriteString(joinSegs(st, summary) + "\n")
 

@@ -157,13 +157,8 @@ func (e *Engine) Snapshot() *model.Snapshot { return e.snap.Load() }
 
 // History returns a copy of one pair's recorded history, with the capacity line.
 func (e *Engine) History(key string) model.PairHistory {
-	target := 0.0
-	for _, p := range e.Snapshot().Pairs {
-		if p.Key == key {
-			target = p.Metric.Target
-			break
-		}
-	}
+	p, _ := e.Snapshot().Pair(key)
+	target := p.Metric.Target
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.tracker.History(key, target)

@@ -37,6 +37,8 @@ func TestBadInputExitCodes(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(themeDir, "broken.yaml"), "base: dark\ncolors:\n  accent: not-a-colour\n")
 	prom := []string{"--prometheus-url", "http://127.0.0.1:9"}
+	noContexts := filepath.Join(dir, "no-contexts")
+	writeFile(t, noContexts, "apiVersion: v1\nkind: Config\ncontexts: []\n")
 
 	cases := []struct {
 		name string
@@ -47,6 +49,10 @@ func TestBadInputExitCodes(t *testing.T) {
 		{"invalid flag", []string{"snapshot", "--poll-interval", "soon"}, exitError, `invalid argument "soon" for "--poll-interval"`},
 		{"unknown flag", []string{"--frobnicate"}, exitError, "unknown flag: --frobnicate"},
 		{"no kubeconfig", []string{"snapshot"}, exitKubeconfig, "no kubeconfig found"},
+		{"kubeconfig without contexts", []string{"snapshot", "--kubeconfig", noContexts}, exitKubeconfig,
+			"the kubeconfig file " + noContexts + " has no contexts"},
+		{"kubeconfig without contexts, --all-contexts", []string{"--kubeconfig", noContexts, "--all-contexts"}, exitKubeconfig,
+			"--all-contexts: the kubeconfig file " + noContexts + " has no contexts"},
 		{"missing kubeconfig file", []string{"snapshot", "--kubeconfig", filepath.Join(dir, "nope")}, exitKubeconfig, "kubeconfig:"},
 		{"broken kubeconfig", []string{"snapshot", "--kubeconfig", broken}, exitKubeconfig, "kubeconfig:"},
 		{"unknown context", []string{"snapshot", "--kubeconfig", unreachable, "--context", "prod"}, exitKubeconfig,

@@ -43,8 +43,11 @@ func runWith(t *testing.T, o *rootOptions, args ...string) cli {
 	var out, errb syncBuffer
 	o.stdout, o.stderr = &out, &errb
 	logFile := filepath.Join(t.TempDir(), "twinscale.log")
-	args = append(args, "--log-file", logFile, "--log-level", "debug")
-	code := execute(context.Background(), newRoot(o), args, &errb)
+	root := newRoot(o)
+	if args = withLogFile(root, args, logFile); len(args) > 0 && args[len(args)-1] == logFile {
+		args = append(args, "--log-level", "debug")
+	}
+	code := execute(context.Background(), root, args, &errb)
 	logs, _ := os.ReadFile(logFile)
 	return cli{code: code, stdout: out.String(), stderr: errb.String(), log: string(logs)}
 }
@@ -75,32 +78,6 @@ func decodeSnapshot(t *testing.T, out string) *model.Snapshot {
 		t.Fatalf("snapshot -o json: %v\n%s", err, out)
 	}
 	return snap
-}
-
-func findPair(snap *model.Snapshot, key string) (model.Pair, bool) {
-	for _, p := range snap.Pairs {
-		if p.Key == key {
-			return p, true
-		}
-	}
-	return model.Pair{}, false
-}
-
-// createPair creates a Model and its StatefulSet-backed Server, both ready, with both HPAs.
-func createPair(t *testing.T, env *kubetest.Env, ns, name string, replicas int32) {
-	t.Helper()
-	server := name + "-server"
-	env.CreateServer(t, ns, server, replicas)
-	env.SetServerStatus(t, ns, server, replicas, 1)
-	env.CreateStatefulSet(t, ns, server, replicas)
-	env.SetStatefulSetReady(t, ns, server, replicas)
-	env.CreateModel(t, ns, name, server, replicas)
-	env.SetModelStatus(t, ns, name, kubetest.ModelStatus{Replicas: replicas, Available: replicas,
-		Selector: "server=" + server, State: "ModelAvailable", Ready: true})
-	env.CreateHPA(t, ns, name+"-model", kubetest.HPASpec("Model", name, name, 1, 5, "3"))
-	env.CreateHPA(t, ns, name+"-server", kubetest.HPASpec("Server", server, name, 1, 5, "3"))
-	env.CreateEvent(t, ns, "autoscaling/v2", "HorizontalPodAutoscaler", name+"-model", "Normal", "SuccessfulRescale",
-		"New size: 1; reason: All metrics below target")
 }
 
 // rbacManifest reads deploy/rbac.yaml: the ClusterRole and the Role twinscale ships.

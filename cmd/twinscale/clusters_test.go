@@ -45,8 +45,8 @@ func TestSeveralClusters(t *testing.T) {
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	createPair(t, envA, ns, "iris", 2)
-	createPair(t, envB, ns, "iris", 2)
+	envA.CreateReadyPair(t, ns, "iris", 2)
+	envB.CreateReadyPair(t, ns, "iris", 2)
 	_, role := rbacManifest(t)
 	role.Rules = without(role.Rules, "statefulsets", "events")
 	limited := roleUser(t, envA, ns, "limited-"+ns, role)
@@ -99,8 +99,8 @@ func TestSeveralClusters(t *testing.T) {
 			t.Fatalf("snapshot: exit %d, stderr %q", r.code, r.stderr)
 		}
 		snap = decodeSnapshot(t, r.stdout)
-		pa, _ := findPair(snap, keyA)
-		pb, _ := findPair(snap, keyB)
+		pa, _ := snap.Pair(keyA)
+		pb, _ := snap.Pair(keyB)
 		if near(pa, 6) && near(pb, 20) {
 			break
 		}
@@ -108,8 +108,8 @@ func TestSeveralClusters(t *testing.T) {
 			t.Fatalf("no rates 6 and 20 within 90s: %s; %s", brief(pa), brief(pb))
 		}
 	}
-	pa, _ := findPair(snap, keyA)
-	pb, _ := findPair(snap, keyB)
+	pa, _ := snap.Pair(keyA)
+	pb, _ := snap.Pair(keyB)
 	if pa.Cluster != "a" || pb.Cluster != "b" || len(snap.Pairs) != 2 {
 		t.Errorf("pairs: %s; %s (%d in all)", brief(pa), brief(pb), len(snap.Pairs))
 	}
@@ -132,8 +132,7 @@ func TestSeveralClusters(t *testing.T) {
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	o.configExplicit = true
-	if err := o.validate(); err != nil {
+	if err := o.validate(cmd); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -147,7 +146,7 @@ func TestSeveralClusters(t *testing.T) {
 		t.Helper()
 		kubetest.Eventually(t, 60*time.Second, func() bool { return cond(src.Snapshot()) }, what)
 	}
-	pair := func(s *model.Snapshot, key string) model.Pair { p, _ := findPair(s, key); return p }
+	pair := func(s *model.Snapshot, key string) model.Pair { p, _ := s.Pair(key); return p }
 	live("both rates in the live source", func(s *model.Snapshot) bool { return near(pair(s, keyA), 6) && near(pair(s, keyB), 20) })
 	if screen := dashboardScreen(t, src, 120, 40); countPair(ansi.Strip(screen), "iris", "iris-server") != 2 {
 		t.Errorf("dashboard does not show both clusters' iris:\n%s", screen)
@@ -158,10 +157,10 @@ func TestSeveralClusters(t *testing.T) {
 	live("b disconnected, a connected", func(s *model.Snapshot) bool {
 		return len(s.Clusters) == 2 && s.Clusters[0].Watch.Connected && !s.Clusters[1].Watch.Connected
 	})
-	createPair(t, envA, ns, "wine", 1)
+	envA.CreateReadyPair(t, ns, "wine", 1)
 	expA.Set(promtest.Model{Namespace: ns, Name: "iris", Server: "iris-server", Pods: 1, RPS: 12, LatencySec: 0.05})
 	live("a's new pair and rate while b is down", func(s *model.Snapshot) bool {
-		_, wine := findPair(s, "a/"+ns+"/wine")
+		_, wine := s.Pair("a/" + ns + "/wine")
 		return wine && near(pair(s, keyA), 12) && !s.Clusters[1].Watch.Connected
 	})
 	if s := src.Snapshot(); s.Watch.Connected || s.Watch.DisconnectedSince.IsZero() {
@@ -187,7 +186,7 @@ func TestSeveralClusters(t *testing.T) {
 	}
 	if down := decodeSnapshot(t, r.stdout); len(down.Clusters) != 2 || !down.Clusters[0].Watch.Synced || down.Clusters[1].Pairs != 0 {
 		t.Errorf("snapshot with b down: clusters %+v", down.Clusters)
-	} else if _, ok := findPair(down, keyA); !ok {
+	} else if _, ok := down.Pair(keyA); !ok {
 		t.Errorf("snapshot with b down lacks a's pair")
 	}
 
@@ -239,7 +238,7 @@ func TestContextFlags(t *testing.T) {
 	isolate(t)
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 1)
+	env.CreateReadyPair(t, ns, "iris", 1)
 	kubeconfig := kubetest.WriteKubeconfigs(t,
 		kubetest.KubeContext{Name: "west", Config: env.Config, Namespace: ns},
 		kubetest.KubeContext{Name: "east", Config: env.Config, Namespace: ns})
@@ -253,7 +252,7 @@ func TestContextFlags(t *testing.T) {
 		t.Errorf("--all-contexts: clusters %+v", snap.Clusters)
 	}
 	for _, key := range []string{"east/" + ns + "/iris", "west/" + ns + "/iris"} {
-		if _, ok := findPair(snap, key); !ok {
+		if _, ok := snap.Pair(key); !ok {
 			t.Errorf("--all-contexts: no pair %s", key)
 		}
 	}
@@ -261,7 +260,7 @@ func TestContextFlags(t *testing.T) {
 	r = runWith(t, &rootOptions{}, "snapshot", "-o", "json", "--kubeconfig", kubeconfig, "--context", "east")
 	if snap := decodeSnapshot(t, r.stdout); r.code != exitOK || len(snap.Clusters) != 0 || snap.Watch.Context != "east" {
 		t.Errorf("--context east: exit %d, clusters %+v, watch %+v", r.code, snap.Clusters, snap.Watch)
-	} else if _, ok := findPair(snap, ns+"/iris"); !ok {
+	} else if _, ok := snap.Pair(ns + "/iris"); !ok {
 		t.Errorf("--context east: no pair %s/iris", ns)
 	}
 

@@ -47,7 +47,7 @@ func (o *rootOptions) watchedContexts() ([]string, error) {
 	known := slices.Sorted(maps.Keys(raw.Contexts))
 	if o.allContexts {
 		if len(known) == 0 {
-			return nil, &exitErr{code: exitKubeconfig, err: errors.New("--all-contexts: the kubeconfig has no contexts")}
+			return nil, &exitErr{code: exitKubeconfig, err: errors.New("--all-contexts: " + noContexts(o.config))}
 		}
 		if len(known) == 1 {
 			o.config.Context = &known[0]
@@ -58,7 +58,7 @@ func (o *rootOptions) watchedContexts() ([]string, error) {
 	for _, c := range o.contexts {
 		if _, ok := raw.Contexts[c]; !ok {
 			if len(known) == 0 {
-				return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("kubeconfig: context %q not found: the kubeconfig has no contexts", c)}
+				return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("kubeconfig: context %q not found: %s", c, noContexts(o.config))}
 			}
 			return nil, &exitErr{code: exitKubeconfig, err: fmt.Errorf("kubeconfig: context %q not found; contexts: %s", c, strings.Join(known, ", "))}
 		}

@@ -15,9 +15,14 @@ import (
 	"github.com/twinscale/twinscale/model"
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
 	"github.com/twinscale/twinscale/watch/prom/promtest"
+	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
-func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := kubetest.Main(m)
+	traffictest.RemoveShared()
+	os.Exit(code)
+}
 
 var (
 	buildOnce sync.Once

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/yaml"
 
@@ -24,9 +25,18 @@ const fixture = "../../ui/testdata/fixture.json"
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	args = append(args, "--log-file", filepath.Join(t.TempDir(), "twinscale.log"))
+	args = withLogFile(newRootCmd(&out, &errb), args, filepath.Join(t.TempDir(), "twinscale.log"))
 	code := run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
+}
+
+// withLogFile adds --log-file FILE to args when their command takes it (lint does not).
+func withLogFile(root *cobra.Command, args []string, file string) []string {
+	root.InitDefaultCompletionCmd(args...) // cobra adds `completion` when it runs
+	if c, _, err := root.Find(args); err == nil && c.Flags().Lookup("log-file") != nil {
+		return append(args, "--log-file", file)
+	}
+	return args
 }
 
 // isolate points the user config dir at an empty temp dir.
@@ -199,7 +209,7 @@ func TestNamespacesFlag(t *testing.T) {
 	if err := cmd.ParseFlags([]string{"-n", "b,a", "--namespace", "c", "-n", "a"}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := cmd.PersistentFlags().GetStringSlice("namespace")
+	got, _ := cmd.Flags().GetStringSlice("namespace")
 	o.namespaces = got
 	ns, err := o.targetNamespaces()
 	if err != nil || strings.Join(ns, ",") != "a,b,c" {
@@ -210,7 +220,7 @@ func TestNamespacesFlag(t *testing.T) {
 		t.Fatalf("-A means all: %v", ns)
 	}
 	for _, f := range []string{"kubeconfig", "context", "as", "as-group", "cluster", "user", "request-timeout", "all-namespaces"} {
-		if cmd.PersistentFlags().Lookup(f) == nil {
+		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("kubectl flag --%s missing", f)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,5 +93,85 @@ func TestHelpRequestTimeout(t *testing.T) {
 	}
 	if !strings.Contains(line, "0 means 10s for the start-up check") || strings.Contains(line, "don't timeout") {
 		t.Errorf("--request-timeout help: %q", line)
+	}
+}
+
+// TestHelpListsOnlyUsedFlags: `lint --help` listed every kubectl and dashboard flag as global
+// flags although lint reads files only; each command lists the flags it reads (issue 13 item 15).
+func TestHelpListsOnlyUsedFlags(t *testing.T) {
+	isolate(t)
+	// lint has its own -n, the namespace of manifests that set none.
+	kube := []string{"--kubeconfig", "--as", "--token", "--request-timeout", "--all-namespaces", "--context"}
+	prom := []string{"--prometheus-url", "--poll-interval", "--query", "--config"}
+	demo := []string{"--demo", "--demo-scenario", "--seed"}
+	log := []string{"--log-file", "--log-level"}
+	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
+	cases := []struct {
+		args       []string
+		want, none []string
+		section    string
+	}{
+		{[]string{"lint", "--help"}, []string{"--fail-on", "--whatif", "--output"},
+			cat(kube, prom, demo, log, []string{"--theme", "--snapshot-file", "--all-contexts"}), ""},
+		{[]string{"replay", "--help"}, cat([]string{"--speed", "--paused", "--pairs", "--theme"}, log),
+			cat(kube, prom, demo, []string{"--snapshot-file", "--all-contexts", "--record"}), "Theme and log flags:"},
+		{[]string{"whatif", "--help"}, cat([]string{"--recording", "--set"}, kube, prom, demo, log),
+			[]string{"--theme", "--snapshot-file", "--all-contexts", "--record", "--pairs"}, "Cluster, Prometheus, demo and log flags:"},
+		{[]string{"snapshot", "--help"}, cat([]string{"--output", "--fail-on", "--all-contexts", "--snapshot-file", "--theme"}, kube, prom, demo, log),
+			[]string{"--record"}, "Cluster, Prometheus, demo, snapshot file, theme and log flags:"},
+		{[]string{"version", "--help"}, nil, cat(kube, prom, demo, log, []string{"--theme"}), ""},
+		{[]string{"--help"}, cat([]string{"--record", "--pairs", "--theme", "--snapshot-file"}, kube, prom, demo, log), nil, ""},
+	}
+	flagLine := regexp.MustCompile(`(?m)^\s+(?:-\w, )?(--[a-z-]+)`)
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), c.args, &out, &errb); code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			listed := map[string]bool{}
+			for _, m := range flagLine.FindAllStringSubmatch(out.String(), -1) {
+				listed[m[1]] = true
+			}
+			for _, w := range c.want {
+				if !listed[w] {
+					t.Errorf("help lacks %s", w)
+				}
+			}
+			for _, n := range c.none {
+				if listed[n] {
+					t.Errorf("help lists %s", n)
+				}
+			}
+			if strings.Contains(out.String(), "Global Flags") || !strings.Contains(out.String(), c.section) {
+				t.Errorf("want no global flags and the section %q:\n%s", c.section, out.String())
+			}
+		})
+	}
+}
+
+// TestLintIgnoresDashboardSettings: lint reads no shared flag, so neither a broken config file
+// of the dashboard nor a dashboard flag reaches it.
+func TestLintIgnoresDashboardSettings(t *testing.T) {
+	dir := filepath.Join(isolate(t), "twinscale")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "config.yaml"), "contexts: [broken\n")
+	good := filepath.Join("manifests", "testdata", "good")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"lint", good}, exitOK, ""},
+		{[]string{"lint", "--demo", good}, exitError, "unknown flag: --demo"},
+		{[]string{"lint", "--kubeconfig", "x", good}, exitError, "unknown flag: --kubeconfig"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), c.args, &out, &errb); code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
 	}
 }

@@ -22,7 +22,7 @@ func TestRBACViewerRole(t *testing.T) {
 	isolate(t)
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 2)
+	env.CreateReadyPair(t, ns, "iris", 2)
 	clusterRole, role := rbacManifest(t)
 	kubeconfig := userWithRole(t, env, ns, "viewer-"+ns, role)
 
@@ -39,7 +39,7 @@ func TestRBACViewerRole(t *testing.T) {
 	if snap.MetricsAPI.Access != model.AccessForbidden {
 		t.Errorf("APIServices are cluster-scoped: a Role cannot grant them, yet access is %q", snap.MetricsAPI.Access)
 	}
-	p, ok := findPair(snap, ns+"/iris")
+	p, ok := snap.Pair(ns + "/iris")
 	if !ok || p.ServerReady != model.Known(2) || p.ModelReady != model.Known(2) || p.ModelForecast == nil || p.ServerForecast == nil ||
 		!hasEvent(p, "SuccessfulRescale") {
 		t.Errorf("pair as the Role's user: %s", brief(p))
@@ -74,7 +74,7 @@ func TestRBACViewerRole(t *testing.T) {
 		t.Fatalf("snapshot -A with the ClusterRole: exit %d, stderr %q", r.code, r.stderr)
 	}
 	csnap := decodeSnapshot(t, r.stdout)
-	if p, ok := findPair(csnap, ns+"/iris"); !ok || p.ServerReady != model.Known(2) {
+	if p, ok := csnap.Pair(ns + "/iris"); !ok || p.ServerReady != model.Known(2) {
 		t.Errorf("pair with the ClusterRole: %s", brief(p))
 	}
 	if csnap.MetricsAPI.Access != model.AccessOK || len(csnap.MetricsAPI.Services) != len(model.MetricsAPIServices) {
@@ -89,7 +89,7 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	isolate(t)
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 2)
+	env.CreateReadyPair(t, ns, "iris", 2)
 	_, role := rbacManifest(t)
 	role.Rules = without(role.Rules, "statefulsets", "events")
 	kubeconfig := userWithRole(t, env, ns, "limited-"+ns, role)
@@ -105,7 +105,7 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	}
 	r = runWith(t, &rootOptions{}, "snapshot", "-n", ns, "--kubeconfig", kubeconfig, "-o", "json")
 	snap := decodeSnapshot(t, r.stdout)
-	p, _ := findPair(snap, ns+"/iris")
+	p, _ := snap.Pair(ns + "/iris")
 	if p.ServerReady != model.UnknownCount(model.UnknownForbidden) || p.ModelReady != model.Known(2) ||
 		p.ServerDesired != model.Known(2) || p.ModelForecast == nil || p.ServerForecast == nil || hasEvent(p, "SuccessfulRescale") {
 		t.Errorf("pair: %s", brief(p))
@@ -140,7 +140,7 @@ func TestRBACForbiddenColumns(t *testing.T) {
 	windowEnd := time.After(window)
 	env.Scale(t, gvr.Models, ns, "iris", 3)
 	kubetest.Eventually(t, 15*time.Second, func() bool {
-		p, _ := findPair(src.Snapshot(), ns+"/iris")
+		p, _ := src.Snapshot().Pair(ns + "/iris")
 		return p.ModelDesired == model.Known(3)
 	}, "a change to an allowed resource during the window")
 	<-windowEnd // the window is a measurement, not a wait for state

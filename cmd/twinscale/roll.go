@@ -165,6 +165,7 @@ the damage, and the header says where.`,
 			return nil
 		},
 	}
+	o.addShared(cmd, replayFlagSet)
 	fs := cmd.Flags()
 	fs.Float64Var(&f.speed, "speed", 1, "playback speed (1 is real time; 1/16 to 64)")
 	fs.BoolVar(&f.paused, "paused", false, "start paused on the first record")

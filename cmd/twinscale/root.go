@@ -19,11 +19,10 @@ import (
 
 	"github.com/twinscale/twinscale/themes"
 	"github.com/twinscale/twinscale/ui"
-	"github.com/twinscale/twinscale/watch/kube"
 	"github.com/twinscale/twinscale/watch/prom"
 )
 
-// rootOptions are the flags every command shares.
+// rootOptions are the flags commands share; each registers the groups it reads (addShared).
 type rootOptions struct {
 	// config holds kubectl's standard flags (--kubeconfig, --context, --as, ...).
 	config        *genericclioptions.ConfigFlags
@@ -37,9 +36,10 @@ type rootOptions struct {
 	logLevel     string
 	snapshotFile string
 	// configFile is --config; file is what it says, loaded by validate.
-	configFile     string
-	configExplicit bool
-	file           *fileConfig
+	configFile string
+	file       *fileConfig
+	// groups are the shared flags each command registered (addShared).
+	groups map[*cobra.Command]flagGroup
 	// roll holds --record and --pairs.
 	roll rollFlags
 	// prom says how to reach Prometheus; demo holds --demo and the simulation's flags.
@@ -80,46 +80,19 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			o.configExplicit = cmd.Flags().Changed("config")
-			return o.validate()
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return o.runDashboard(cmd) },
+		// Each command checks the shared flags it registered (see addShared).
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return o.validate(cmd) },
+		RunE:              func(cmd *cobra.Command, _ []string) error { return o.runDashboard(cmd) },
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
+	cmd.SetUsageFunc(o.usage)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitErr{code: exitError, err: fmt.Errorf("%w (see --help)", err)}
 	})
 
-	pf := cmd.PersistentFlags()
-	o.config.AddFlags(pf)
-	if f := pf.Lookup("request-timeout"); f != nil {
-		// cli-runtime's text says 0 never times out; the start-up check bounds itself at 10 s then.
-		f.Usage = fmt.Sprintf("longest wait for one API server request (e.g. 5s, 1m); 0 means %v for the start-up check and no limit on the watch's own requests", kube.DefaultProbeTimeout)
-	}
-	pf.StringSliceVarP(&o.namespaces, "namespace", "n", nil,
-		"namespaces to watch: repeat the flag or give a comma list (default: the kubeconfig context's namespace)")
-	pf.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
-	pf.StringSliceVar(&o.contexts, "context", nil,
-		"kubeconfig contexts to watch: repeat the flag or give a comma list; several are shown on one screen (default: the current context)")
-	pf.BoolVar(&o.allContexts, "all-contexts", false, "watch every context of the kubeconfig on one screen")
-	pf.StringVar(&o.theme, "theme", themes.Auto,
-		"colour theme: auto (from the terminal background), dark, light, high-contrast, colorblind, or a user theme name")
-	pf.StringVar(&o.logFile, "log-file", defaultLogFile(), "write logs to this file (never to the terminal)")
-	pf.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	pf.StringVar(&o.snapshotFile, "snapshot-file", "", "show the `FILE` saved with \"twinscale snapshot -o json\" instead of a cluster")
-	pf.StringVar(&o.configFile, "config", defaultConfigFile(), "config file mapping kubeconfig contexts to their Prometheus (Thanos, Mimir); the flags apply to contexts it does not list")
-	_ = cmd.MarkPersistentFlagFilename("snapshot-file", "json")
-	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
-	_ = cmd.MarkPersistentFlagFilename("log-file")
-	_ = cmd.RegisterFlagCompletionFunc("theme", completeThemes)
-	_ = cmd.RegisterFlagCompletionFunc("context", o.completeContexts)
-	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
-
 	o.prom = prom.DefaultOptions()
-	o.prom.AddFlags(pf)
-	o.demo.addFlags(pf)
+	o.addShared(cmd, dashboardFlags)
 	o.roll.addFlags(cmd.Flags())
 	cmd.AddCommand(newSnapshotCmd(o), newVersionCmd(o), newReplayCmd(o), newLintCmd(), newWhatifCmd(o))
 	return cmd
@@ -127,36 +100,6 @@ Without a subcommand it opens the dashboard (press ? inside for help).`,
 
 // dnsLabel is a valid Kubernetes namespace name.
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
-// validate checks the shared flags before any command runs.
-func (o *rootOptions) validate() error {
-	if o.allNamespaces && len(o.namespaces) > 0 {
-		return &exitErr{code: exitError, err: errors.New("use either -A/--all-namespaces or -n/--namespace, not both")}
-	}
-	if err := o.validateContexts(); err != nil {
-		return &exitErr{code: exitError, err: err}
-	}
-	for _, ns := range o.namespaces {
-		if len(ns) > 63 || !dnsLabel.MatchString(ns) {
-			return &exitErr{code: exitError, err: fmt.Errorf("namespace %q is not a valid namespace name", ns)}
-		}
-	}
-	if _, err := parseLevel(o.logLevel); err != nil {
-		return &exitErr{code: exitError, err: err}
-	}
-	if err := o.prom.Validate(); err != nil {
-		return &exitErr{code: exitPrometheus, err: err}
-	}
-	file, err := loadConfig(o.configFile, o.configExplicit)
-	if err != nil {
-		return &exitErr{code: exitPrometheus, err: err}
-	}
-	o.file = file
-	if err := o.demo.opts.Validate(); err != nil {
-		return &exitErr{code: exitError, err: err}
-	}
-	return nil
-}
 
 // targetNamespaces resolves which namespaces to watch: nil means all.
 func (o *rootOptions) targetNamespaces() ([]string, error) { return o.namespacesOf(o.config) }

@@ -248,7 +248,7 @@ func TestSeldonTodayAgainstAPIServer(t *testing.T) {
 		cancel()
 	}
 	pairOf := func(s *model.Snapshot, name string) model.Pair {
-		p, _ := findPair(s, ns+"/"+name)
+		p, _ := s.Pair(ns + "/" + name)
 		return p
 	}
 	var snap *model.Snapshot

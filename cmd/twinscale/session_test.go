@@ -51,7 +51,7 @@ func TestReadOnlySession(t *testing.T) {
 	isolate(t)
 	env := kubetest.Shared(t)
 	ns, mon := env.Namespace(t), env.Namespace(t)
-	createPair(t, env, ns, "iris", 2)
+	env.CreateReadyPair(t, ns, "iris", 2)
 	exp := promtest.NewExporter(t)
 	exp.Set(promtest.Model{Namespace: ns, Name: "iris", Server: "iris-server", RPS: 6, LatencySec: 0.05})
 	ip := promtest.NonLoopbackIP(t)
@@ -136,7 +136,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	dir := isolate(t)
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 1)
+	env.CreateReadyPair(t, ns, "iris", 1)
 	exp := promtest.NewExporter(t)
 	exp.Set(promtest.Model{Namespace: ns, Name: "iris", Server: "iris-server", RPS: 3})
 	ready := &http.Client{Timeout: 2 * time.Second}
@@ -241,7 +241,7 @@ func TestBadDataShownOnRows(t *testing.T) {
 	values := map[string]string{"nan": "NaN", "inf": "+Inf", "neginf": "-Inf", "negative": "-4", "huge": "1e300", "fine": "2.5"}
 	var union []string
 	for name, v := range values {
-		createPair(t, env, ns, name, 1)
+		env.CreateReadyPair(t, ns, name, 1)
 		union = append(union, fmt.Sprintf(`label_replace(label_replace(vector(%s), "namespace", %q, "", ""), "model", %q, "", "")`, v, ns, name))
 	}
 	// A Model without storageUri whose condition time is not a time, and a Server
@@ -270,15 +270,15 @@ func TestBadDataShownOnRows(t *testing.T) {
 	snap := decodeSnapshot(t, r.stdout)
 	for name, want := range map[string]string{"nan": "rps is NaN", "inf": "rps is +Inf", "neginf": "rps is -Inf", "negative": "rps is negative (-4)",
 		"huge": "rps is implausibly large (1e+300)"} {
-		p, ok := findPair(snap, ns+"/"+name)
+		p, ok := snap.Pair(ns + "/" + name)
 		if !ok || !strings.Contains(p.Metric.Problem, want) || p.ModelReady != model.Known(1) {
 			t.Errorf("%s: want a metric problem with %q on its row: %s", name, want, brief(p))
 		}
 	}
-	if p, _ := findPair(snap, ns+"/fine"); p.Metric.Problem != "" || !p.Metric.Known || p.Metric.RPS != 2.5 {
+	if p, _ := snap.Pair(ns + "/fine"); p.Metric.Problem != "" || !p.Metric.Known || p.Metric.RPS != 2.5 {
 		t.Errorf("fine: %s", brief(p))
 	}
-	p, _ := findPair(snap, ns+"/broken")
+	p, _ := snap.Pair(ns + "/broken")
 	if realCRDs {
 		if len(p.Findings) > 0 && p.Findings[0].Rule == model.RuleObjectProblem {
 			t.Errorf("broken: the real schema kept the objects valid, yet: %+v", p.Findings[0])
@@ -301,7 +301,7 @@ func TestBadDataShownOnRows(t *testing.T) {
 			t.Errorf("broken: findings lack %q: %s", want, joined)
 		}
 	}
-	if p, ok := findPair(snap, ns+"/hpa:rollout-hpa"); !ok || !hasShape(p, model.ShapeHPAUnknownTarget) {
+	if p, ok := snap.Pair(ns + "/hpa:rollout-hpa"); !ok || !hasShape(p, model.ShapeHPAUnknownTarget) {
 		t.Errorf("rollout HPA: want its own row flagged %s: %s", model.ShapeHPAUnknownTarget, brief(p))
 	}
 

@@ -59,6 +59,7 @@ Exit codes:
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
+	root.addShared(cmd, snapshotFlags)
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a pair has a finding at or above this severity: none, info, warning or critical")

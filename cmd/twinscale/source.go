@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -155,13 +156,17 @@ func restConfigOf(cf *genericclioptions.ConfigFlags) (*rest.Config, error) {
 		if _, ok := raw.Contexts[want]; !ok {
 			names := slices.Sorted(maps.Keys(raw.Contexts))
 			if len(names) == 0 {
-				return nil, fail("kubeconfig: context %q not found: the kubeconfig has no contexts", want)
+				return nil, fail("kubeconfig: context %q not found: %s", want, noContexts(cf))
 			}
 			return nil, fail("kubeconfig: context %q not found; contexts: %s", want, strings.Join(names, ", "))
 		}
 	}
 	if len(raw.Contexts) == 0 && deref(cf.APIServer) == "" {
 		if _, err := rest.InClusterConfig(); err != nil {
+			if len(kubeconfigFiles(cf)) > 0 {
+				// The file is there: "no kubeconfig found" would send the user looking for it.
+				return nil, fail("%s: add one (kubectl config set-context), or point --kubeconfig or KUBECONFIG at another file (or try --demo)", noContexts(cf))
+			}
 			return nil, fail("no kubeconfig found: set --kubeconfig or KUBECONFIG, or create ~/.kube/config (or try --demo)")
 		}
 	}
@@ -170,6 +175,30 @@ func restConfigOf(cf *genericclioptions.ConfigFlags) (*rest.Config, error) {
 		return nil, fail("kubeconfig: %s", scrubYAML(err))
 	}
 	return cfg, nil
+}
+
+// kubeconfigFiles are the kubeconfig files cf loads that exist: --kubeconfig, else those of
+// KUBECONFIG, else ~/.kube/config.
+func kubeconfigFiles(cf *genericclioptions.ConfigFlags) []string {
+	var out []string
+	for _, f := range cf.ToRawKubeConfigLoader().ConfigAccess().GetLoadingPrecedence() {
+		if st, err := os.Stat(f); err == nil && !st.IsDir() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// noContexts says that the kubeconfig has no contexts, naming its files.
+func noContexts(cf *genericclioptions.ConfigFlags) string {
+	switch files := kubeconfigFiles(cf); len(files) {
+	case 0:
+		return "the kubeconfig has no contexts"
+	case 1:
+		return "the kubeconfig file " + files[0] + " has no contexts"
+	default:
+		return "the kubeconfig files " + strings.Join(files, ", ") + " have no contexts"
+	}
 }
 
 // deref reads an optional string flag.

@@ -28,7 +28,7 @@ func TestMimirHeaderAndClusterLabel(t *testing.T) {
 	isolate(t)
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 1)
+	env.CreateReadyPair(t, ns, "iris", 1)
 
 	expA, expB := promtest.NewExporter(t), promtest.NewExporter(t)
 	expA.Set(promtest.Model{Namespace: ns, Name: "iris", Server: "iris-server", Pods: 1, RPS: 6, LatencySec: 0.05})
@@ -84,7 +84,7 @@ func TestMimirHeaderAndClusterLabel(t *testing.T) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		snap := decodeSnapshot(t, r.stdout)
-		pair, ok := findPair(snap, ns+"/iris")
+		pair, ok := snap.Pair(ns + "/iris")
 		last = fmt.Sprintf("%s; prometheus %+v", brief(pair), snap.Prom)
 		// rate() settles once its window is full; cluster a's 6 or the sum 26 would be wrong.
 		if ok && pair.Metric.Known && math.Abs(pair.Metric.RPS-20)/20 <= 0.1 {
@@ -117,7 +117,7 @@ func TestMimirHeaderAndClusterLabel(t *testing.T) {
 			t.Errorf("without the header: prometheus error %q, want it to say %q", snap.Prom.LastError, want)
 		}
 	}
-	if pair, _ := findPair(snap, ns+"/iris"); pair.Metric.Known {
+	if pair, _ := snap.Pair(ns + "/iris"); pair.Metric.Known {
 		t.Errorf("without the header the pair still has a metric: %s", brief(pair))
 	}
 	mu.Lock()

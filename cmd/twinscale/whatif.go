@@ -75,6 +75,7 @@ invalid, an unreadable recording or manifest, no infer_rps in the range; 3-5 as 
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitErr{code: exitError, err: fmt.Errorf("whatif: %w (see --help)", err)}
 	})
+	root.addShared(cmd, whatifFlags)
 	f := cmd.Flags()
 	f.StringVar(&o.recording, "recording", "", "replay a recording made with --record")
 	f.StringVar(&o.from, "from", "", "start of the Prometheus range (RFC 3339, e.g. 2026-12-03T14:00:00Z)")

@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,29 +13,10 @@ import (
 	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
-var (
-	bgOnce sync.Once
-	bgPath string
-	bgErr  error
-)
-
 // blueGreenRecording is 10 minutes of the demo's blue-green story recorded the way the
-// dashboard records (once per test binary, in the OS temp dir like the e2e binary).
+// dashboard records, made once per test binary.
 func blueGreenRecording(t *testing.T) string {
-	t.Helper()
-	bgOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "twinscale-whatif")
-		if err != nil {
-			bgErr = err
-			return
-		}
-		bgPath = filepath.Join(dir, "blue-green.rec")
-		bgErr = traffictest.RecordDemo(bgPath, "blue-green", 7, 10*time.Minute)
-	})
-	if bgErr != nil {
-		t.Fatal(bgErr)
-	}
-	return bgPath
+	return traffictest.Shared(t, "blue-green", 7, 10*time.Minute)
 }
 
 // TestWhatifBadInput: each unusable input is one line naming the field, exit code 2.

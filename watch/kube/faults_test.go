@@ -121,33 +121,9 @@ func tableOf(snap *model.Snapshot) string {
 	return b.String()
 }
 
-func pairOf(snap *model.Snapshot, key string) (model.Pair, bool) {
-	for _, p := range snap.Pairs {
-		if p.Key == key {
-			return p, true
-		}
-	}
-	return model.Pair{}, false
-}
-
-// createPair creates a Model and its Server (StatefulSet-backed, ready) with both HPAs.
-func createPair(t *testing.T, env *kubetest.Env, ns, name string, replicas int32) {
-	t.Helper()
-	server := name + "-server"
-	env.CreateServer(t, ns, server, replicas)
-	env.SetServerStatus(t, ns, server, replicas, 1)
-	env.CreateStatefulSet(t, ns, server, replicas)
-	env.SetStatefulSetReady(t, ns, server, replicas)
-	env.CreateModel(t, ns, name, server, replicas)
-	env.SetModelStatus(t, ns, name, kubetest.ModelStatus{Replicas: replicas, Available: replicas,
-		Selector: "server=" + server, State: "ModelAvailable", Ready: true})
-	env.CreateHPA(t, ns, name+"-model", kubetest.HPASpec("Model", name, name, 1, 5, "3"))
-	env.CreateHPA(t, ns, name+"-server", kubetest.HPASpec("Server", server, name, 1, 5, "3"))
-}
-
 // modelDesired is a pair's Model desired replicas, -1 when unknown or absent.
 func modelDesired(snap *model.Snapshot, key string) int32 {
-	p, ok := pairOf(snap, key)
+	p, ok := snap.Pair(key)
 	if !ok || !p.ModelDesired.Known {
 		return -1
 	}
@@ -179,8 +155,8 @@ func checkDisconnected(t *testing.T, s *session, since time.Time, keys map[strin
 func TestFaultConnectionCut(t *testing.T) {
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 1)
-	createPair(t, env, ns, "old", 2)
+	env.CreateReadyPair(t, ns, "iris", 1)
+	env.CreateReadyPair(t, ns, "old", 2)
 	proxy, cfg := kubetest.ProxyConfig(t, env.Config)
 	s := startSession(t, cfg, ns)
 	iris, old, fresh := ns+"/iris", ns+"/old", ns+"/fresh"
@@ -194,9 +170,9 @@ func TestFaultConnectionCut(t *testing.T) {
 	// The cluster moves on while twinscale cannot see it.
 	env.Scale(t, gvr.Models, ns, "iris", 3)
 	env.Delete(t, gvr.Models, ns, "old")
-	createPair(t, env, ns, "fresh", 2)
+	env.CreateReadyPair(t, ns, "fresh", 2)
 	snap := checkDisconnected(t, s, cut, map[string]int32{iris: 1, old: 2})
-	if _, ok := pairOf(snap, fresh); ok {
+	if _, ok := snap.Pair(fresh); ok {
 		t.Error("a pair created during the outage appeared while disconnected")
 	}
 	if snap.Watch.LastError == "" {
@@ -205,7 +181,7 @@ func TestFaultConnectionCut(t *testing.T) {
 
 	proxy.Restore()
 	snap = s.eventually(t, recovery, "reconnected and caught up", func(snap *model.Snapshot) bool {
-		_, hasOld := pairOf(snap, old)
+		_, hasOld := snap.Pair(old)
 		return snap.Watch.Connected && snap.Watch.DisconnectedSince.IsZero() &&
 			modelDesired(snap, iris) == 3 && !hasOld && modelDesired(snap, fresh) == 2
 	})
@@ -225,8 +201,8 @@ func TestFaultConnectionCut(t *testing.T) {
 func TestFaultAPIServerRestart(t *testing.T) {
 	env := kubetest.Shared(t)
 	ns := env.Namespace(t)
-	createPair(t, env, ns, "iris", 1)
-	createPair(t, env, ns, "old", 1)
+	env.CreateReadyPair(t, ns, "iris", 1)
+	env.CreateReadyPair(t, ns, "old", 1)
 	proxy, cfg := kubetest.ProxyConfig(t, env.Config)
 	s := startSession(t, cfg, ns)
 	iris, old, fresh := ns+"/iris", ns+"/old", ns+"/fresh"
@@ -243,10 +219,10 @@ func TestFaultAPIServerRestart(t *testing.T) {
 
 	env.StopAPIServer(t)
 	env.StartAPIServer(t)
-	createPair(t, env, ns, "fresh", 3)
+	env.CreateReadyPair(t, ns, "fresh", 3)
 	proxy.Restore()
 	s.eventually(t, recovery, "caught up after the restart", func(snap *model.Snapshot) bool {
-		_, hasOld := pairOf(snap, old)
+		_, hasOld := snap.Pair(old)
 		return snap.Watch.Connected && modelDesired(snap, iris) == 4 && !hasOld && modelDesired(snap, fresh) == 3
 	})
 	// Every informer (8) found its watch expired and listed again.
@@ -292,9 +268,9 @@ func TestFaultCRDsInstalledLater(t *testing.T) {
 
 	env.InstallCRDs(t)
 	installed = true
-	createPair(t, env, ns, "iris", 2)
+	env.CreateReadyPair(t, ns, "iris", 2)
 	snap = s.eventually(t, synced, "pair after the CRDs were installed", func(snap *model.Snapshot) bool {
-		p, ok := pairOf(snap, ns+"/iris")
+		p, ok := snap.Pair(ns + "/iris")
 		return ok && p.Server != nil && p.ModelDesired == model.Known(2) &&
 			snap.Watch.Access[model.ResourceModels] == model.AccessOK && snap.Watch.SyncedKinds == 6
 	})
@@ -311,7 +287,7 @@ func TestFaultAPIServerAnswersErrors(t *testing.T) {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			env := kubetest.Shared(t)
 			ns := env.Namespace(t)
-			createPair(t, env, ns, "iris", 1)
+			env.CreateReadyPair(t, ns, "iris", 1)
 			proxy, cfg := kubetest.AnswerProxyConfig(t, env.Config)
 			proxy.Answer(code)
 			var logs syncBuffer

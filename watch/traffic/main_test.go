@@ -5,12 +5,11 @@ import (
 	"testing"
 
 	"github.com/twinscale/twinscale/watch/kube/kubetest"
+	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
 func TestMain(m *testing.M) {
 	code := kubetest.Main(m)
-	for _, d := range tempDirs {
-		os.RemoveAll(d)
-	}
+	traffictest.RemoveShared()
 	os.Exit(code)
 }

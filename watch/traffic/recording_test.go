@@ -1,9 +1,7 @@
 package traffic
 
 import (
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,28 +11,9 @@ import (
 	"github.com/twinscale/twinscale/watch/traffic/traffictest"
 )
 
-var (
-	recOnce sync.Once
-	recPath string
-	recErr  error
-)
-
 // mixedRecording is 15 minutes of the demo's mixed story, recorded once per test binary.
 func mixedRecording(t *testing.T) string {
-	t.Helper()
-	recOnce.Do(func() {
-		dir, err := osMkdirTemp()
-		if err != nil {
-			recErr = err
-			return
-		}
-		recPath = filepath.Join(dir, "mixed.rec")
-		recErr = traffictest.RecordDemo(recPath, "mixed", 7, 15*time.Minute)
-	})
-	if recErr != nil {
-		t.Fatal(recErr)
-	}
-	return recPath
+	return traffictest.Shared(t, "mixed", 7, 15*time.Minute)
 }
 
 // TestBaselineReproducesTheDemo: replayed with the specs as they were, every pair of the demo's
@@ -129,28 +108,9 @@ func TestFromRecordingReadsWhatTheHPAsRead(t *testing.T) {
 	}
 }
 
-var (
-	seldonOnce sync.Once
-	seldonPath string
-	seldonErr  error
-)
-
 // seldonRecording is 10 minutes of the demo's seldon story, recorded once per test binary.
 func seldonRecording(t *testing.T) string {
-	t.Helper()
-	seldonOnce.Do(func() {
-		dir, err := osMkdirTemp()
-		if err != nil {
-			seldonErr = err
-			return
-		}
-		seldonPath = filepath.Join(dir, "seldon.rec")
-		seldonErr = traffictest.RecordDemo(seldonPath, "seldon", 7, 10*time.Minute)
-	})
-	if seldonErr != nil {
-		t.Fatal(seldonErr)
-	}
-	return seldonPath
+	return traffictest.Shared(t, "seldon", 7, 10*time.Minute)
 }
 
 // TestBaselineReplaysTheSchedulerFight: in the seldon story Seldon's scheduler scales

@@ -5,8 +5,11 @@
 package manifests
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
@@ -144,27 +147,54 @@ type document struct {
 	start int // 1-based line of the document's first line in the file
 }
 
-// splitDocuments splits a stream on "---" separator lines, as kubectl does, keeping the
-// line each document starts on. Documents of blank lines only are dropped.
+// scanDocuments reads a stream one document at a time, split on "---" separator lines as
+// kubectl does, and calls fn with each and the line it starts on. Documents of blank lines
+// only are skipped. d.data is reused after fn returns: fn copies what it keeps.
+func scanDocuments(r io.Reader, fn func(d document)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
+	start, line := 1, 0
+	emit := func() {
+		if len(bytes.TrimSpace(buf)) > 0 {
+			fn(document{data: buf, start: start})
+		}
+		buf = buf[:0]
+	}
+	for {
+		l, err := br.ReadSlice('\n')
+		if len(l) > 0 || err == nil {
+			line++
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: keep reading it.
+			buf = append(buf, l...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				l, err = br.ReadSlice('\n')
+				buf = append(buf, l...)
+			}
+		} else if isSeparator(bytes.TrimRight(l, "\n")) {
+			emit()
+			start = line + 1
+		} else {
+			buf = append(buf, l...)
+		}
+		if err == io.EOF {
+			emit()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// splitDocuments splits data into its documents, as scanDocuments reads them.
 func splitDocuments(data []byte) []document {
 	var docs []document
-	cur := document{start: 1}
-	for i, l := range bytes.SplitAfter(data, []byte("\n")) {
-		if isSeparator(bytes.TrimRight(l, "\n")) {
-			docs = append(docs, cur)
-			cur = document{start: i + 2}
-			continue
-		}
-		cur.data = append(cur.data, l...)
-	}
-	docs = append(docs, cur)
-	out := docs[:0]
-	for _, d := range docs {
-		if len(bytes.TrimSpace(d.data)) > 0 {
-			out = append(out, d)
-		}
-	}
-	return out
+	_ = scanDocuments(bytes.NewReader(data), func(d document) {
+		docs = append(docs, document{data: bytes.Clone(d.data), start: d.start})
+	})
+	return docs
 }
 
 func isSeparator(l []byte) bool {

@@ -3,6 +3,7 @@ package manifests
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -143,8 +144,8 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"testdata/good/irisa0.yaml", "testdata/good/list.yaml", "testdata/good/other.json", StdinName}
-	if !slices.Equal(s.Files, want) || len(s.Errors) != 0 || len(s.Objects) != 10 {
-		t.Errorf("files %v objects %d errors %v", s.Files, len(s.Objects), s.Errors)
+	if !slices.Equal(s.Files, want) || len(s.Errors) != 0 || s.Count != 10 {
+		t.Errorf("files %v objects %d errors %v", s.Files, s.Count, s.Errors)
 	}
 	if _, err := Load([]string{"testdata/nope"}, nil); err == nil || !strings.Contains(err.Error(), "read manifest") {
 		t.Errorf("missing path: %v", err)
@@ -391,8 +392,8 @@ func FuzzLoadManifests(f *testing.F) {
 				t.Fatalf("error without a position or message: %+v", e)
 			}
 		}
-		for _, o := range s.Objects {
-			o.Field("spec.metrics[0].object.target")
+		for _, o := range s.kept {
+			s.Locate(model.ObjectRef{Kind: o.kind, Namespace: cmp.Or(o.namespace, "default"), Name: o.name}, "spec.metrics[0].object.target")
 		}
 		var b bytes.Buffer
 		if err := WriteSARIF(&b, r, "fuzz"); err != nil {

@@ -38,7 +38,7 @@ type Report struct {
 func Lint(s *Set, defaultNamespace string) Report {
 	inv, errs := s.Inventory(defaultNamespace)
 	pairs := model.Join(inv)
-	r := Report{Files: s.Files, Objects: len(s.Objects), Pairs: len(pairs), Errors: append(slices.Clone(s.Errors), errs...)}
+	r := Report{Files: s.Files, Objects: s.Count, Pairs: len(pairs), Errors: append(slices.Clone(s.Errors), errs...)}
 	seen := map[string]bool{}
 	for _, p := range pairs {
 		for _, f := range model.Lint(p) {

@@ -291,3 +291,22 @@ func (e *Env) CreateEvent(t testing.TB, ns, apiVersion, kind, name, typ, reason,
 	}
 	return ev
 }
+
+// CreateReadyPair creates Model name and its StatefulSet-backed Server name-server, both
+// ready at replicas, with a Model HPA and a Server HPA (1..5, target 3) and the Model HPA's
+// SuccessfulRescale Event: the healthy pair most integration tests start from.
+func (e *Env) CreateReadyPair(t testing.TB, ns, name string, replicas int32) {
+	t.Helper()
+	server := name + "-server"
+	e.CreateServer(t, ns, server, replicas)
+	e.SetServerStatus(t, ns, server, replicas, 1)
+	e.CreateStatefulSet(t, ns, server, replicas)
+	e.SetStatefulSetReady(t, ns, server, replicas)
+	e.CreateModel(t, ns, name, server, replicas)
+	e.SetModelStatus(t, ns, name, ModelStatus{Replicas: replicas, Available: replicas,
+		Selector: "server=" + server, State: "ModelAvailable", Ready: true})
+	e.CreateHPA(t, ns, name+"-model", HPASpec("Model", name, name, 1, 5, "3"))
+	e.CreateHPA(t, ns, name+"-server", HPASpec("Server", server, name, 1, 5, "3"))
+	e.CreateEvent(t, ns, "autoscaling/v2", "HorizontalPodAutoscaler", name+"-model", "Normal", "SuccessfulRescale",
+		"New size: 1; reason: All metrics below target")
+}
