@@ -83,7 +83,7 @@ func header(c *common, t *tableView) []string {
 	if age := c.dataAge(); age != "" {
 		line2 = append(line2, seg{"! " + age, toneWarning})
 	}
-	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+	return []string{title + "  " + fitSegs(st, line1, c.w-cellWidth("twinscale  ")), fitSegs(st, line2, c.w)}
 }
 
 // alertSegs counts the pairs in alert, naming only the levels that have some (a "✗ 0
@@ -276,7 +276,7 @@ func footer(c *common, t *tableView, keys []key.Binding) string {
 
 // keyLine is helpLine memoised per theme and binding list: footers are the same on every frame.
 func (c *common) keyLine(keys []key.Binding) string {
-	return c.foot.line(c.styles(), footKey{theme: c.theme, first: keys[0].Help().Key, n: len(keys)}, keys)
+	return c.foot.line(c.styles(), footKey{theme: c.theme, first: keys[0].Help().Key, n: len(keys), w: c.w}, keys)
 }
 
 // footCache memoises key lines.
@@ -287,7 +287,7 @@ func (f footCache) line(st *themes.Styles, k footKey, keys []key.Binding) string
 	if l, ok := f[k]; ok {
 		return l
 	}
-	l := helpLine(st, keys)
+	l := helpLineFit(st, keys, k.w)
 	f[k] = l
 	return l
 }
@@ -297,4 +297,5 @@ type footKey struct {
 	theme int
 	first string
 	n     int
+	w     int
 }
