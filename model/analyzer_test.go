@@ -146,7 +146,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	}
 	w.rps = 8.9
 	p = apply(a, at(42), w)
-	want = "stays at 2: 8.9 rps / 3 per replica = 3; held by scale-up stabilization 60s (lowest recent recommendation 2)"
+	want = "stays at 2: 8.9 rps / 3 per replica = 3; held by scale-up stabilization 1m (lowest recent recommendation 2)"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("stabilized forecast %q, want %q", got, want)
 	}
@@ -163,7 +163,7 @@ func TestAnalyzerForecastPhaseAndPolicy(t *testing.T) {
 	w.rps, w.mhSeq = 20, 2
 	w.mhAvg = 10
 	p = apply(a, at(45), w)
-	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/90s"
+	want = "→ 6 at the next sync in ~15s: 20 rps / 3 per replica = 7; capped by policy Pods 5/1m30s"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("capped forecast %q, want %q", got, want)
 	}
@@ -179,7 +179,7 @@ func TestAnalyzerForecastStabilizedAndAtMax(t *testing.T) {
 	// Load falls: the HPA still reports 3 desired; the 300 s scale-down window holds.
 	w.rps, w.mhAvg, w.mhSeq = 2, 2.0/3, 1
 	p := apply(a, at(15), w)
-	want := "stays at 3: 2 rps / 3 per replica = 1; held by scale-down stabilization 300s (highest recent recommendation 3)"
+	want := "stays at 3: 2 rps / 3 per replica = 1; held by scale-down stabilization 5m (highest recent recommendation 3)"
 	if got := p.ModelForecast.Text; got != want {
 		t.Errorf("forecast %q, want %q", got, want)
 	}
@@ -425,7 +425,7 @@ func TestAnalyzerReadinessVsPolicy(t *testing.T) {
 		t.Fatalf("readiness %+v", p.Readiness)
 	}
 	f := hasRule(p, RuleReadinessVsPolicy)
-	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 75s") {
+	if f == nil || !strings.Contains(f.Message, "~1m to become ready (median of 3), but policy Pods 4/15s may ask for more every 15s; use a period of at least 1m15s") {
 		t.Fatalf("advice %v", p.Findings)
 	}
 }

@@ -719,13 +719,13 @@ func RulesText(r *ScalingRules) string {
 	}
 	var parts []string
 	if r.StabilizationWindowSeconds != nil {
-		parts = append(parts, fmt.Sprintf("window %ds", *r.StabilizationWindowSeconds))
+		parts = append(parts, "window "+FormatDuration(time.Duration(*r.StabilizationWindowSeconds)*time.Second))
 	}
 	if r.SelectPolicy != "" {
 		parts = append(parts, "select "+r.SelectPolicy)
 	}
 	for _, p := range r.Policies {
-		parts = append(parts, fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds))
+		parts = append(parts, p.String())
 	}
 	if r.Tolerance != nil {
 		parts = append(parts, "tolerance "+strconv.FormatFloat(*r.Tolerance, 'g', -1, 64))

@@ -81,20 +81,28 @@ func FormatRatio(r float64) string {
 	return strconv.FormatFloat(r, 'f', 2, 64)
 }
 
-// FormatDuration renders a duration compactly, the way the dashboard states waits and
-// ages: "450ms", "45s", "3m20s", "12m", "2h5m", "3d4h". Beyond ten minutes the seconds, and
+// FormatDuration renders a duration compactly, the way the dashboard states waits, ages
+// and latencies: "450µs", "450ms", "45s", "3m20s", "12m", "2h5m", "3d4h". Beyond ten minutes the seconds, and
 // beyond two days the minutes, are noise and are dropped.
 func FormatDuration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	if d >= time.Second {
+	// Round to the unit printed (36.7ms is "37ms", 999.7ms is "1s"), never down to nothing.
+	switch {
+	case d >= time.Second-time.Millisecond/2:
 		d = d.Round(time.Second)
+	case d >= time.Millisecond-time.Microsecond/2:
+		d = d.Round(time.Millisecond)
+	case d > 0:
+		d = max(time.Microsecond, d.Round(time.Microsecond))
 	}
 	itoa := func(v int64) string { return strconv.FormatInt(v, 10) }
 	switch {
 	case d == 0:
 		return "0s"
+	case d < time.Millisecond:
+		return itoa(d.Microseconds()) + "µs"
 	case d < time.Second:
 		return itoa(d.Milliseconds()) + "ms"
 	case d < time.Minute:

@@ -26,6 +26,8 @@ func TestFormatDuration(t *testing.T) {
 	cases := map[time.Duration]string{
 		6 * time.Second: "6s", 0: "0s", 250 * time.Second: "4m10s", 2 * time.Minute: "2m",
 		125 * time.Minute: "2h5m", 3 * time.Hour: "3h", -5 * time.Second: "5s", 5600 * time.Millisecond: "6s",
+		460 * time.Millisecond: "460ms", 450 * time.Microsecond: "450µs", 300 * time.Nanosecond: "1µs",
+		36700 * time.Microsecond: "37ms", 999700 * time.Microsecond: "1s", 999700 * time.Nanosecond: "1ms",
 	}
 	for in, want := range cases {
 		if got := FormatDuration(in); got != want {

@@ -95,9 +95,14 @@ const (
 	LimitMin           LimitKind = "min"
 )
 
-// String renders a policy the way the dashboard names it: "Pods 5/90s", "Percent 100/15s".
+// String renders a policy the way the dashboard names it: "Pods 5/1m30s", "Percent 100%/15s",
+// its period in the one duration format.
 func (p ScalingPolicy) String() string {
-	return fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds)
+	unit := ""
+	if strings.EqualFold(p.Type, "Percent") {
+		unit = "%"
+	}
+	return fmt.Sprintf("%s %d%s/%s", p.Type, p.Value, unit, FormatDuration(time.Duration(p.PeriodSeconds)*time.Second))
 }
 
 // Tolerances are the controller's no-change band around a usage ratio of 1.
@@ -542,7 +547,7 @@ func normalizeLegacy(d *Decision, recs []Recommendation, now time.Time, minR, ma
 		d.AbleToScale = ReasonScaleDownStabilized
 		d.LimitedBy = LimitStabilization
 		d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d, %s ago)",
-			fmtSeconds(DefaultDownscaleStabilization), highest.Replicas, fmtSeconds(now.Sub(highest.At)))
+			FormatDuration(DefaultDownscaleStabilization), highest.Replicas, FormatDuration(now.Sub(highest.At)))
 	}
 	upLimit := int32(math.Max(2*float64(d.Current), 4))
 	maxAllowed, kind, limit, reason := maxR, LimitMax, fmt.Sprintf("maxReplicas %d", maxR), ReasonTooManyReplicas
@@ -590,10 +595,10 @@ func normalizeBehavior(d *Decision, recs []Recommendation, mem *HPAMemory, up, d
 	if stab != desired {
 		if desired >= current {
 			d.AbleToScale = ReasonScaleUpStabilized
-			d.Limit = fmt.Sprintf("scale-up stabilization %s (lowest recent recommendation %d)", fmtSeconds(up.Stabilization), upRec)
+			d.Limit = fmt.Sprintf("scale-up stabilization %s (lowest recent recommendation %d)", FormatDuration(up.Stabilization), upRec)
 		} else {
 			d.AbleToScale = ReasonScaleDownStabilized
-			d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d)", fmtSeconds(down.Stabilization), downRec)
+			d.Limit = fmt.Sprintf("scale-down stabilization %s (highest recent recommendation %d)", FormatDuration(down.Stabilization), downRec)
 		}
 		d.LimitedBy = LimitStabilization
 	}
@@ -627,6 +632,17 @@ func normalizeBehavior(d *Decision, recs []Recommendation, mem *HPAMemory, up, d
 	}
 	d.ScalingLimitedReason = why
 	d.ScalingLimited = out != stab
+	// Held at a bound the metric asks past, the bound keeps the HPA there whatever the
+	// window remembers: name the bound, not the stabilization (the conditions stay as the
+	// controller sets them).
+	if d.LimitedBy == LimitStabilization && out == current {
+		switch {
+		case out == maxR && desired >= maxR:
+			d.LimitedBy, d.Limit = LimitMax, fmt.Sprintf("maxReplicas %d", maxR)
+		case out == minR && desired <= minR:
+			d.LimitedBy, d.Limit = LimitMin, fmt.Sprintf("minReplicas %d", minR)
+		}
+	}
 	return out
 }
 
@@ -782,11 +798,6 @@ func keepSince[T any](xs []T, cutoff time.Time, at func(T) time.Time) []T {
 		out = append(out[:0], out[len(out)-maxRememberedPoints:]...)
 	}
 	return out
-}
-
-// fmtSeconds renders a duration in whole seconds the way HPA specs state them: "90s", "300s".
-func fmtSeconds(d time.Duration) string {
-	return fmt.Sprintf("%ds", int64(d.Round(time.Second)/time.Second))
 }
 
 func orUnset(s string) string {

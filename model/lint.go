@@ -100,8 +100,8 @@ var AllRules = []RuleInfo{
 		"The Server HPA's maxReplicas is below the Model HPA's: at peak the Model asks for replicas the Server can never host, and ScheduleFailed never clears.",
 		"Raise the Server HPA's maxReplicas to the Model HPA's.", "max<", false},
 	{RuleDefaultScaleUp, "default-scale-up-behavior", Info,
-		"The HPA uses the default scale-up behavior (Pods 4/15s and Percent 100/15s, or the legacy max(2×current, 4)); the Seldon docs advise against its percent policy, which can ask for more Server replicas than can become ready.",
-		"Set spec.behavior.scaleUp with a Pods policy sized to how fast Server replicas become ready (the docs' example: Pods 5 per 90 s, stabilization 60 s).", "policy", false},
+		"The HPA uses the default scale-up behavior (Pods 4/15s and Percent 100%/15s, or the legacy max(2×current, 4)); the Seldon docs advise against its percent policy, which can ask for more Server replicas than can become ready.",
+		"Set spec.behavior.scaleUp with a Pods policy sized to how fast Server replicas become ready (the docs' example: Pods 5/1m30s, stabilization 1m).", "policy", false},
 	{RuleModelNoReplicas, "model-without-replicas", SeverityCritical,
 		"The Model has an HPA but no explicit spec.replicas; the HPA reads 0 replicas and does nothing.",
 		"Set spec.replicas on the Model (for example 1).", "replicas", false},
@@ -196,7 +196,7 @@ var AllRules = []RuleInfo{
 		"Prometheus has given no infer_rps for the Model in the last two polls: the RPS shown is old or missing, and the forecast falls back to the HPA's own metric.",
 		"Check the header's Prometheus state, the --query, and that the Model has a seldon_model_infer_total series.", "stale", true},
 	{RuleHPAOverdue, "hpa-overdue", SeverityWarning,
-		"The HPA's status has not been updated for more than three sync periods (45 s) while its own decision says it changes at its next sync: the HPA controller is behind (with the default client QPS, each of 1,000 HPAs is evaluated about once a minute).",
+		"The HPA's status has not been updated for more than three sync periods (45s) while its own decision says it changes at its next sync: the HPA controller is behind (with the default client QPS, each of 1,000 HPAs is evaluated about once a minute).",
 		"Raise kube-controller-manager's --kube-api-qps and --kube-api-burst (or --concurrent-horizontal-pod-autoscaler-syncs) and check its health; the header counts the overdue HPAs.", "overdue", true},
 }
 
@@ -406,10 +406,10 @@ func lintOneHPA(h *HPA, add func(Finding)) {
 	switch {
 	case h.Behavior == nil:
 		add(newFinding(RuleDefaultScaleUp, Info, hpaRef(h), "spec.behavior",
-			fmt.Sprintf("HPA %s has no spec.behavior: scale-up may double replicas (or add 4) every 15 s, faster than Server replicas become ready", h.Name)))
+			fmt.Sprintf("HPA %s has no spec.behavior: scale-up may double replicas (or add 4) every %s, faster than Server replicas become ready", h.Name, FormatDuration(SyncPeriod))))
 	case h.Behavior.ScaleUp == nil || h.Behavior.ScaleUp.Policies == nil:
 		add(newFinding(RuleDefaultScaleUp, Info, hpaRef(h), "spec.behavior.scaleUp",
-			fmt.Sprintf("HPA %s uses the default scale-up policies (Pods 4/15s, Percent 100/15s): scale-up may double replicas every 15 s", h.Name)))
+			fmt.Sprintf("HPA %s uses the default scale-up policies (Pods 4/15s, Percent 100%%/15s): scale-up may double replicas every %s", h.Name, FormatDuration(SyncPeriod))))
 	}
 }
 
@@ -501,7 +501,7 @@ func BehaviorDiff(a, b *HPA) []string {
 func rulesDiff(dir string, a, b Rules, ta, tb float64) []string {
 	var out []string
 	if a.Stabilization != b.Stabilization {
-		out = append(out, fmt.Sprintf("%s.stabilizationWindowSeconds %s vs %s", dir, fmtSeconds(a.Stabilization), fmtSeconds(b.Stabilization)))
+		out = append(out, fmt.Sprintf("%s.stabilizationWindowSeconds %s vs %s", dir, FormatDuration(a.Stabilization), FormatDuration(b.Stabilization)))
 	}
 	if a.SelectPolicy != b.SelectPolicy {
 		out = append(out, fmt.Sprintf("%s.selectPolicy %s vs %s", dir, a.SelectPolicy, b.SelectPolicy))

@@ -165,7 +165,7 @@ func TestLintMessages(t *testing.T) {
 	p.ServerHPA.Behavior = &Behavior{ScaleUp: &ScalingRules{StabilizationWindowSeconds: ptr(int32(30)), SelectPolicy: SelectMin,
 		Policies: []ScalingPolicy{{Type: PolicyPods, Value: 4, PeriodSeconds: 60}}}}
 	f = Lint(p)[0]
-	for _, part := range []string{"scaleUp.stabilizationWindowSeconds 60s vs 30s", "scaleUp.selectPolicy Max vs Min", "scaleUp.policies [Pods 5/90s] vs [Pods 4/60s]"} {
+	for _, part := range []string{"scaleUp.stabilizationWindowSeconds 1m vs 30s", "scaleUp.selectPolicy Max vs Min", "scaleUp.policies [Pods 5/1m30s] vs [Pods 4/1m]"} {
 		if !strings.Contains(f.Message, part) {
 			t.Errorf("behavior message %q lacks %q", f.Message, part)
 		}

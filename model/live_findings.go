@@ -84,9 +84,9 @@ func (st *pairState) live(now time.Time, p *Pair) []Finding {
 			}
 			if fastest != nil && time.Duration(fastest.PeriodSeconds)*time.Second < p.Readiness.Median {
 				out = append(out, newFinding(RuleReadinessVsPolicy, Info, hpaRef(sh), "spec.behavior.scaleUp.policies",
-					fmt.Sprintf("new Server replicas take ~%s to become ready (median of %d), but policy %s may ask for more every %ds; use a period of at least %s",
-						FormatDuration(p.Readiness.Median), p.Readiness.Samples, fastest, fastest.PeriodSeconds,
-						fmtSeconds(p.Readiness.Median.Round(15*time.Second)+15*time.Second))))
+					fmt.Sprintf("new Server replicas take ~%s to become ready (median of %d), but policy %s may ask for more every %s; use a period of at least %s",
+						FormatDuration(p.Readiness.Median), p.Readiness.Samples, fastest, FormatDuration(time.Duration(fastest.PeriodSeconds)*time.Second),
+						FormatDuration(p.Readiness.Median.Round(15*time.Second)+15*time.Second))))
 			}
 		}
 	}

@@ -82,7 +82,7 @@ func CheckRamp(in RampInput) RampCheck {
 	}
 	slope, n, ok := rampSlope(in.RPS, in.Step, in.Window)
 	if !ok {
-		r.Text = fmt.Sprintf("ramp unknown: %d usable RPS samples in the last %s", n, shortDuration(in.Window))
+		r.Text = fmt.Sprintf("ramp unknown: %d usable RPS samples in the last %s", n, FormatDuration(in.Window))
 		return r
 	}
 	r.Known = true
@@ -99,8 +99,8 @@ func CheckRamp(in RampInput) RampCheck {
 	// still rises over the last recentRamp is a ramp.
 	if now, _, ok := rampSlope(in.RPS, in.Step, min(recentRamp, in.Window)); ok && now/in.Target < MinRampReplicasPerMin {
 		r.Ramping, r.KeepsUp = false, true
-		r.Text = "no ramp: traffic " + signed(now) + " rps/min over the last " + shortDuration(min(recentRamp, in.Window)) +
-			" (" + signed(r.RampPerMin) + " over " + shortDuration(in.Window) + ")"
+		r.Text = "no ramp: traffic " + signed(now) + " rps/min over the last " + FormatDuration(min(recentRamp, in.Window)) +
+			" (" + signed(r.RampPerMin) + " over " + FormatDuration(in.Window) + ")"
 		r.RampPerMin, r.NeedPerMin = now, now/in.Target
 		return r
 	}
@@ -151,7 +151,7 @@ func CheckRamp(in RampInput) RampCheck {
 		r.Text = need + "; policy allows " + bind.text()
 	case r.ReadinessTooSlow:
 		r.Text = need + fmt.Sprintf("; Servers take %s to become ready: +%s rps arrive before new capacity serves, headroom %s rps",
-			shortDuration(r.Lag), num(r.RampPerMin*r.Lag.Minutes()), num(r.Headroom))
+			FormatDuration(r.Lag), num(r.RampPerMin*r.Lag.Minutes()), num(r.Headroom))
 	default:
 		r.Text = "keeps up: " + need + "; policy allows " + bind.text()
 	}
@@ -184,7 +184,7 @@ type allowance struct {
 }
 
 func (a allowance) text() string {
-	return fmt.Sprintf("+%d per %s", a.replicas, shortDuration(a.period))
+	return fmt.Sprintf("+%d per %s", a.replicas, FormatDuration(a.period))
 }
 
 // scaleUpAllowance is how many replicas an HPA may add per period at its current size, with the policy
@@ -241,7 +241,7 @@ func scaleUpAllowance(h *HPA, fallback int32) allowance {
 			rate := float64(inc) / period.Minutes()
 			if first || (pickMin && rate < a.perMin) || (!pickMin && rate > a.perMin) {
 				a.replicas, a.period, a.perMin = inc, period, rate
-				a.policy = fmt.Sprintf("%s %d/%ds", p.Type, p.Value, p.PeriodSeconds)
+				a.policy = p.String()
 				first = false
 			}
 		}
@@ -322,19 +322,6 @@ func signed(v float64) string {
 		return "+" + s
 	}
 	return s
-}
-
-// shortDuration prints "90 s", "2 min", "5m30s" the way the ramp messages read.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < 2*time.Minute || d%time.Minute != 0:
-		if d%time.Second == 0 && d < 10*time.Minute {
-			return fmt.Sprintf("%d s", int(d/time.Second))
-		}
-		return d.Round(time.Second).String()
-	default:
-		return fmt.Sprintf("%d min", int(d/time.Minute))
-	}
 }
 
 // RampFor runs CheckRamp on a pair and its history with the pair's own target, HPAs, counts and

@@ -50,7 +50,7 @@ func TestCheckRamp(t *testing.T) {
 				Step: step, Target: 3, ReadyServers: 1, Readiness: 2 * time.Minute,
 				ServerHPA: hpaWith(1, 10, &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}})},
 			known: true, keepsUp: true,
-			text: "no ramp: traffic -4.6 rps/min over the last 2 min (+1.7 over 5 min)",
+			text: "no ramp: traffic -4.6 rps/min over the last 2m (+1.7 over 5m)",
 		},
 		{
 			name:  "no ramp",
@@ -63,28 +63,28 @@ func TestCheckRamp(t *testing.T) {
 			in: RampInput{RPS: linear(3, 3, 21), Step: step, Target: 3, ReadyServers: 6, Readiness: 30 * time.Second,
 				ServerHPA: &HPA{MaxReplicas: 10, CurrentReplicas: 3, Behavior: &Behavior{}}},
 			known: true, keepsUp: true,
-			text: "keeps up: traffic +3 rps/min needs +1 replicas/min; policy allows +4 per 15 s",
+			text: "keeps up: traffic +3 rps/min needs +1 replicas/min; policy allows +4 per 15s",
 		},
 		{
 			name: "policy too slow (the docs' blue-green ramp)",
 			in: RampInput{RPS: linear(3, 6, 21), Step: step, Target: 3, ReadyServers: -1,
 				ServerHPA: hpaWith(2, 10, &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}})},
 			known: true, finding: true,
-			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s",
+			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 1m30s",
 		},
 		{
 			name: "readiness too slow",
 			in: RampInput{RPS: linear(0, 6, 7), Step: step, Target: 3, ReadyServers: 3, Readiness: 2 * time.Minute,
 				ServerHPA: hpaWith(3, 10, &ScalingRules{Policies: []ScalingPolicy{pods(5, 15)}})},
 			known: true, finding: true,
-			text: "traffic +6 rps/min needs +2 replicas/min; Servers take 2 min to become ready: +12 rps arrive before new capacity serves, headroom 0.9 rps",
+			text: "traffic +6 rps/min needs +2 replicas/min; Servers take 2m to become ready: +12 rps arrive before new capacity serves, headroom 0.9 rps",
 		},
 		{
 			name: "readiness plus the stabilization window",
 			in: RampInput{RPS: linear(0, 2, 21), Step: step, Target: 3, ReadyServers: 4, Readiness: 90 * time.Second,
 				ServerHPA: hpaWith(4, 10, &ScalingRules{StabilizationWindowSeconds: i32(60), Policies: []ScalingPolicy{pods(5, 90)}})},
 			known: true, finding: true,
-			text: "traffic +2 rps/min needs +0.7 replicas/min; Servers take 150 s to become ready: +5 rps arrive before new capacity serves, headroom 3.2 rps",
+			text: "traffic +2 rps/min needs +0.7 replicas/min; Servers take 2m30s to become ready: +5 rps arrive before new capacity serves, headroom 3.2 rps",
 		},
 		{
 			name: "disabled scale-up",
@@ -105,20 +105,20 @@ func TestCheckRamp(t *testing.T) {
 			in: RampInput{RPS: linear(3, 9, 21), Step: step, Target: 3, ReadyServers: -1,
 				ServerHPA: hpaWith(4, 20, &ScalingRules{Policies: []ScalingPolicy{percent(50, 60), pods(1, 15)}})},
 			known: true, keepsUp: true,
-			text: "keeps up: traffic +9 rps/min needs +3 replicas/min; policy allows +1 per 15 s",
+			text: "keeps up: traffic +9 rps/min needs +3 replicas/min; policy allows +1 per 15s",
 		},
 		{
 			name: "selectPolicy Min picks the slower one",
 			in: RampInput{RPS: linear(3, 9, 21), Step: step, Target: 3, ReadyServers: -1,
 				ServerHPA: hpaWith(4, 20, &ScalingRules{SelectPolicy: "Min", Policies: []ScalingPolicy{percent(50, 60), pods(1, 15)}})},
 			known: true, finding: true,
-			text: "traffic +9 rps/min needs +3 replicas/min; policy allows +2 per 60 s",
+			text: "traffic +9 rps/min needs +3 replicas/min; policy allows +2 per 1m",
 		},
 		{
 			name:  "no behavior: the legacy limit",
 			in:    RampInput{RPS: linear(3, 9, 21), Step: step, Target: 3, ReadyServers: -1, ServerHPA: hpaWith(3, 20, nil)},
 			known: true, keepsUp: true,
-			text: "keeps up: traffic +9 rps/min needs +3 replicas/min; policy allows +3 per 15 s",
+			text: "keeps up: traffic +9 rps/min needs +3 replicas/min; policy allows +3 per 15s",
 		},
 		{
 			name: "the slower twin binds",
@@ -126,29 +126,29 @@ func TestCheckRamp(t *testing.T) {
 				ModelHPA:  hpaWith(2, 10, &ScalingRules{Policies: []ScalingPolicy{pods(5, 15)}}),
 				ServerHPA: hpaWith(2, 10, &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}})},
 			known: true, finding: true,
-			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s",
+			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 1m30s",
 		},
 		{
 			name: "gaps in the history are skipped",
 			in: RampInput{RPS: []float64{3, math.NaN(), 6, math.Inf(1), 9, -1, 12, 13.5, 15}, Step: 15 * time.Second, Target: 3, ReadyServers: -1,
 				ServerHPA: hpaWith(2, 10, &ScalingRules{Policies: []ScalingPolicy{pods(1, 90)}})},
 			known: true, finding: true,
-			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s",
+			text: "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 1m30s",
 		},
 		{
 			name: "NaN history",
 			in:   RampInput{RPS: []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), 3}, Step: step, Target: 3, ServerHPA: hpaWith(1, 3, nil)},
-			text: "ramp unknown: 1 usable RPS samples in the last 5 min",
+			text: "ramp unknown: 1 usable RPS samples in the last 5m",
 		},
 		{
 			name: "empty history",
 			in:   RampInput{Step: step, Target: 3, ServerHPA: hpaWith(1, 3, nil)},
-			text: "ramp unknown: 0 usable RPS samples in the last 5 min",
+			text: "ramp unknown: 0 usable RPS samples in the last 5m",
 		},
 		{
 			name: "points too close together",
 			in:   RampInput{RPS: []float64{1, 2, 3}, Step: time.Second, Target: 3, ServerHPA: hpaWith(1, 3, nil)},
-			text: "ramp unknown: 3 usable RPS samples in the last 5 min",
+			text: "ramp unknown: 3 usable RPS samples in the last 5m",
 		},
 		{
 			name: "no target",
@@ -188,7 +188,7 @@ func TestRampFor(t *testing.T) {
 	}
 	h := PairHistory{Step: 15 * time.Second, RPS: linear(3, 6, 21)}
 	r := RampFor(p, h, 0)
-	if r.HPA != "Server" || r.KeepsUp || r.Text != "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s" {
+	if r.HPA != "Server" || r.KeepsUp || r.Text != "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 1m30s" {
 		t.Errorf("RampForPair = %+v", r)
 	}
 }

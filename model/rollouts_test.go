@@ -74,7 +74,7 @@ func TestRolloutsApply(t *testing.T) {
 	if green.Rollout == nil || green.Rollout.Phase != RolloutStable || green.Rollout.State != ModelStateAvailable {
 		t.Fatalf("green rollout = %+v", green.Rollout)
 	}
-	if green.Ramp == nil || green.Ramp.KeepsUp || green.Ramp.Text != "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 90 s" {
+	if green.Ramp == nil || green.Ramp.KeepsUp || green.Ramp.Text != "traffic +6 rps/min needs +2 replicas/min; policy allows +1 per 1m30s" {
 		t.Fatalf("green ramp = %+v", green.Ramp)
 	}
 	if !hasFinding(green.Findings, RuleRampOutruns) || green.Health < Warning {

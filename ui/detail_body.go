@@ -194,18 +194,7 @@ func latencyText(m model.PairMetric) string {
 	if !m.HasLatency || !finite(m.LatencySec) {
 		return "n/a"
 	}
-	return durSeconds(m.LatencySec) + " average per request"
-}
-
-// durSeconds prints seconds as µs, ms or s with three significant digits.
-func durSeconds(s float64) string {
-	switch {
-	case s < 0.001:
-		return model.FormatNumber(s*1e6) + " µs"
-	case s < 1:
-		return model.FormatNumber(s*1e3) + " ms"
-	}
-	return model.FormatNumber(s) + " s"
+	return model.FormatDuration(time.Duration(m.LatencySec*float64(time.Second))) + " average per request"
 }
 
 // errorText prints the non-2xx rate and its share of traffic.
@@ -300,8 +289,10 @@ func forecastText(f *model.Forecast, h *model.HPA) string {
 	if f.NextSync > 0 && !f.Decision.Rescale {
 		s += " (next sync in ~" + model.FormatDuration(f.NextSync) + ")"
 	}
-	if f.Limited != "" {
-		s += "; limited: " + clean(f.Limited)
+	// The decision's text names its limit already ("held by scale-down stabilization …"):
+	// once is enough.
+	if l := clean(f.Limited); l != "" && !strings.Contains(s, l) {
+		s += "; limited: " + l
 	}
 	return s
 }

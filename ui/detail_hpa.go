@@ -108,7 +108,7 @@ func (d *detailView) hpaDiff(st *themes.Styles, mh, sh *model.HPA, w int) []stri
 	case diffs == 0:
 		out = append(out, st.Health(model.Healthy).Render("✓ the twin HPAs' specs match"))
 	default:
-		out = append(out, st.Diff.Render("≠ "+itoaInt(diffs)+" difference(s) between the twin HPAs"))
+		out = append(out, st.Diff.Render("≠ "+plural(diffs, "difference")+" between the twin HPAs"))
 	}
 	return out
 }
@@ -167,11 +167,7 @@ func rulesText(r *model.ScalingRules) string {
 		parts = append(parts, "select "+r.SelectPolicy)
 	}
 	for _, p := range r.Policies {
-		unit := ""
-		if p.Type == "Percent" {
-			unit = "%"
-		}
-		parts = append(parts, p.Type+" "+itoa(p.Value)+unit+"/"+model.FormatDuration(time.Duration(p.PeriodSeconds)*time.Second))
+		parts = append(parts, p.String())
 	}
 	if r.Tolerance != nil {
 		parts = append(parts, "tolerance "+model.FormatNumber(*r.Tolerance))

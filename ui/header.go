@@ -47,24 +47,7 @@ func header(c *common, t *tableView) []string {
 	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
 	// A replay's position and damage come first: they say what the rest of the screen is.
 	line2 = append(line2, c.replay.segs()...)
-	if c.rows.critical > 0 {
-		line2 = append(line2, seg{"✗ " + itoaInt(c.rows.critical) + " critical", toneCritical})
-	}
-	if c.rows.warning > 0 {
-		line2 = append(line2, seg{"! " + itoaInt(c.rows.warning) + " warning", toneWarning})
-	}
-	if c.rows.critical+c.rows.warning == 0 {
-		// No alert means nothing only when the pairs could be read: never a green verdict
-		// while the API server refuses the lists or the watch has not synced.
-		switch why := w.Blind(); {
-		case why == "":
-			line2 = append(line2, seg{"✓ no alerts", toneHealthy})
-		case len(w.Failing) > 0:
-			line2 = append(line2, seg{"✗ " + why, toneCritical})
-		default:
-			line2 = append(line2, seg{"? no verdict: " + why, toneWarning})
-		}
-	}
+	line2 = append(line2, alertSegs(c.rows.critical, c.rows.warning, w)...)
 	if m := snap.MetricsAPI.Short(); m != "" {
 		// The second line has room: the first is full of context at 80 and 120 columns.
 		line2 = append(line2, seg{"! " + m, toneWarning})
@@ -77,7 +60,7 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"alerts only", toneAccent})
 	}
 	if t.st.filter != "" {
-		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + itoaInt(len(t.visible)) + " match", toneAccent})
+		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + matchCount(len(t.visible)), toneAccent})
 	}
 	if c.paused {
 		p := "⏸ PAUSED"
@@ -101,6 +84,41 @@ func header(c *common, t *tableView) []string {
 		line2 = append(line2, seg{"! " + age, toneWarning})
 	}
 	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+}
+
+// alertSegs counts the pairs in alert, naming only the levels that have some (a "✗ 0
+// critical" would cry wolf); none says "✓ no alerts" only when the pairs could be read.
+func alertSegs(critical, warning int, w model.WatchState) []seg {
+	var out []seg
+	if critical > 0 {
+		out = append(out, seg{"✗ " + itoaInt(critical) + " critical", toneCritical})
+	}
+	if warning > 0 {
+		out = append(out, seg{"! " + itoaInt(warning) + " warning", toneWarning})
+	}
+	if critical+warning > 0 {
+		return out
+	}
+	// Never a green verdict while the API server refuses the lists or the watch has not synced.
+	why := w.Blind()
+	switch {
+	case why == "":
+		return []seg{{"✓ no alerts", toneHealthy}}
+	case len(w.Failing) > 0:
+		return []seg{{"✗ " + why, toneCritical}}
+	}
+	return []seg{{"? no verdict: " + why, toneWarning}}
+}
+
+// matchCount prints "no match", "1 match", "15 matches".
+func matchCount(n int) string {
+	switch n {
+	case 0:
+		return "no match"
+	case 1:
+		return "1 match"
+	}
+	return itoaInt(n) + " matches"
 }
 
 // watchSeg describes the cluster watch.
@@ -155,7 +173,8 @@ func promSeg(s *model.Snapshot) seg {
 	p := s.Prom
 	switch {
 	case !p.Configured:
-		return seg{"· prometheus off", toneMuted}
+		// No symbol: the segment separator is a dot already ("· · prometheus off").
+		return seg{"prometheus off", toneMuted}
 	case p.BadQuery:
 		// Prometheus answered: it is up, the query is wrong, and the error says so itself.
 		return seg{"✗ prometheus: " + firstNonEmpty(p.LastError, "bad query"), toneCritical}

@@ -65,35 +65,24 @@ func WriteTablePinned(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc 
 	if w := snap.MetricsAPI.Warning(); w != "" {
 		summary = append(summary, seg{"! " + w, toneWarning})
 	}
-	summary = append(summary,
-		seg{plural(len(rs.rows), "pair"), toneText},
-		seg{"✗ " + itoaInt(rs.critical) + " critical", toneCritical},
-		seg{"! " + itoaInt(rs.warning) + " warning", toneWarning},
-		seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
+	summary = append(summary, seg{plural(len(rs.rows), "pair"), toneText})
+	summary = append(summary, alertSegs(rs.critical, rs.warning, snap.Watch)...)
+	summary = append(summary, seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
 	var b strings.Builder
 	b.WriteString(joinSegs(st, summary) + "\n")
 
-	var lay layout
-	lay.sep = 2
-	for c := range numCols {
-		lay.shown[c] = true
-		lay.widths[c] = max(rs.cellW[c], cellWidth(colTitles[c]))
-	}
+	lay := wholeLayout(rs.colW, 2)
 	if width > 0 {
-		lay = computeLayout(rs.cellW, width)
-		if len(rs.rows) > 0 {
-			b.WriteString(strings.TrimRight(titleLine(st, &lay, sortAlerts), " ") + "\n")
-		}
-	} else if len(rs.rows) > 0 {
-		titles := make([]string, 0, numCols)
-		for c := range numCols {
-			titles = append(titles, fit(colTitles[c], lay.widths[c], rightAligned[c]))
-		}
-		b.WriteString(st.Spans.ColumnHeader.Render(strings.TrimRight(strings.Join(titles, "  "), " ")) + "\n")
+		lay = computeLayout(rs.colW, width)
+	}
+	// A printed table has no selection.
+	lay = lay.withoutCursor()
+	if len(rs.rows) > 0 {
+		b.WriteString(strings.TrimRight(titleLine(st, &lay, sortAlerts), " ") + "\n")
 	}
 	for _, i := range order {
 		r := &rs.rows[i]
-		line := rowText(r, &lay, st, "")
+		line := rowText(r, &lay, st, "", false)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	_, err := io.WriteString(w, b.String())

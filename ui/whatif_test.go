@@ -15,7 +15,7 @@ func TestWhatifView(t *testing.T) {
 	a := newTestApp(t, loadFixture(t), "dark", 120, 40)
 	press(a, whatifKeys...)
 	out := screen(a)
-	for _, want := range []string{"What-if  ml-prod/sentiment", "edit 1/4: Server scale-up 2 pods / 30 s",
+	for _, want := range []string{"What-if  ml-prod/sentiment", "edit 1/4: Server scale-up Pods 2/30s",
 		"--set server.behavior.scaleUp.policies[0]=Pods 2/30s", "verdict: ScheduleFailed 5m22s → 5m22s",
 		"ScheduleFailed   5m22s (1×)", "baseline matches", "Server, edited", "tab next edit"} {
 		if !strings.Contains(out, want) {

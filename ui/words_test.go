@@ -70,3 +70,75 @@ func TestModelDesiredUnset(t *testing.T) {
 		})
 	}
 }
+
+// TestForecastLimitOnce: a forecast whose text already names its limit does not repeat
+// it after "; limited:" (issue 13 item 5).
+func TestForecastLimitOnce(t *testing.T) {
+	h := &model.HPA{CurrentReplicas: 3, DesiredReplicas: 3}
+	stab := "scale-down stabilization 5m (highest recent recommendation 3)"
+	for _, tc := range []struct {
+		name string
+		f    model.Forecast
+		want string
+	}{
+		{"named in the text", model.Forecast{Text: "stays at 3: 2 rps / 3 per replica = 1; held by " + stab, Limited: stab},
+			"stays at 3: 2 rps / 3 per replica = 1; held by " + stab},
+		{"not in the text", model.Forecast{Text: "stays at 3", Limited: "maxReplicas 3"}, "stays at 3; limited: maxReplicas 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := forecastText(&tc.f, h); got != tc.want {
+				t.Errorf("forecastText = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHeaderWords: the header's counts are plural where they should be, and "prometheus
+// off" carries no dot of its own next to the separator's (issue 13 item 5).
+func TestHeaderWords(t *testing.T) {
+	for n, want := range map[int]string{0: "no match", 1: "1 match", 15: "15 matches"} {
+		if got := matchCount(n); got != want {
+			t.Errorf("matchCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := promSeg(&model.Snapshot{}).text; got != "prometheus off" {
+		t.Errorf("promSeg(off) = %q, want %q", got, "prometheus off")
+	}
+}
+
+// TestSnapshotAlertCounts: `twinscale snapshot`'s summary names only the alert levels that
+// have pairs: no "✗ 0 critical" (issue 13 item 5), and "✓ no alerts" only when the pairs could
+// be read.
+func TestSnapshotAlertCounts(t *testing.T) {
+	read := model.WatchState{Synced: true, Connected: true}
+	warn := model.Pair{Key: "ns/a", Namespace: "ns", ModelName: "a", Health: model.Warning}
+	ok := model.Pair{Key: "ns/b", Namespace: "ns", ModelName: "b", Health: model.Healthy}
+	for _, tc := range []struct {
+		name      string
+		watch     model.WatchState
+		pairs     []model.Pair
+		want, not []string
+	}{
+		{"one warning", read, []model.Pair{warn, ok}, []string{"2 pairs · ! 1 warning ·"}, []string{"critical", "no alerts"}},
+		{"none", read, []model.Pair{ok}, []string{"1 pair · ✓ no alerts ·"}, []string{"critical", "warning"}},
+		{"not synced", model.WatchState{Connected: true}, nil, []string{"? no verdict"}, []string{"critical", "no alerts"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteTable(&b, &model.Snapshot{Taken: time.Unix(1000, 0), Watch: tc.watch, Pairs: tc.pairs}, nil, time.UTC); err != nil {
+				t.Fatal(err)
+			}
+			head, _, _ := strings.Cut(b.String(), "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(head, w) {
+					t.Errorf("summary %q lacks %q", head, w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(head, n) {
+					t.Errorf("summary %q has %q", head, n)
+				}
+			}
+		})
+	}
+}

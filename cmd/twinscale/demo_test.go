@@ -93,7 +93,7 @@ func TestDemoBlueGreenRampWarns(t *testing.T) {
 	if !slices.Contains(rules(green), model.RuleRampOutruns) {
 		t.Fatalf("green rules = %v, ramp = %+v", rules(green), green.Ramp)
 	}
-	if green.Ramp == nil || !strings.Contains(green.Ramp.Text, "policy allows +1 per 3 min") {
+	if green.Ramp == nil || !strings.Contains(green.Ramp.Text, "policy allows +1 per 3m") {
 		t.Fatalf("ramp text = %+v", green.Ramp)
 	}
 }

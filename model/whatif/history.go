@@ -69,7 +69,7 @@ func FromHistory(p model.Pair, h model.PairHistory) (Input, []string, error) {
 		has, know bool
 	}{{"Model", p.ModelHPA != nil, p.Skew.ModelPhaseKnown}, {"Server", p.ServerHPA != nil, p.Skew.ServerPhaseKnown}} {
 		if side.has && !side.know {
-			notes = append(notes, side.name+" HPA sync phase not measured yet: taken at 0 s")
+			notes = append(notes, side.name+" HPA sync phase not measured yet: taken at 0s")
 		}
 	}
 	in.ServerReady = DefaultServerReady
@@ -127,7 +127,7 @@ func Presets(in Input) []Preset {
 		out = append(out, p)
 	}
 	if in.ServerHPA != nil {
-		add("Server scale-up 2 pods / 30 s", "server.behavior.scaleUp.policies[0]=Pods 2/30s", "server.behavior.scaleUp.stabilizationWindowSeconds=0")
+		add("Server scale-up Pods 2/30s", "server.behavior.scaleUp.policies[0]=Pods 2/30s", "server.behavior.scaleUp.stabilizationWindowSeconds=0")
 	}
 	side := "both"
 	if in.ModelHPA == nil || in.ServerHPA == nil {

@@ -74,7 +74,7 @@ func TestPresets(t *testing.T) {
 	for _, pr := range ps {
 		names = append(names, pr.Name)
 	}
-	if got := strings.Join(names, "; "); got != "Server scale-up 2 pods / 30 s; target 2 (−1); target 4 (+1); maxReplicas +2" {
+	if got := strings.Join(names, "; "); got != "Server scale-up Pods 2/30s; target 2 (−1); target 4 (+1); maxReplicas +2" {
 		t.Fatalf("presets %q", got)
 	}
 	r, err := RunPreset(in, ps[0])

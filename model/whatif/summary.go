@@ -130,7 +130,7 @@ func (a *accumulator) finish(end time.Time, r *sim) {
 }
 
 // Verdict is the one-line comparison of a baseline and an edited run:
-// "ScheduleFailed 4 m 10 s → 0 s; over capacity 5 m → 1 m; +18% replica-minutes".
+// "ScheduleFailed 4m10s → 0s; over capacity 5m → 1m; +18% replica-minutes".
 func Verdict(base, edited Summary) string {
 	parts := []string{
 		"ScheduleFailed " + model.FormatDuration(base.ScheduleFailed) + " → " + model.FormatDuration(edited.ScheduleFailed),

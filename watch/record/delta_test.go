@@ -181,14 +181,30 @@ func TestReplayStartsSynced(t *testing.T) {
 	}
 }
 
-// TestJunkIsNotARecording: a file that is not a recording says so, not "replayed the 0 records before it".
+// TestJunkIsNotARecording: a file that is not a recording says so, not "replayed the 0 records
+// before it" nor "truncated", however short it is; a recording cut inside its first gzip
+// header is still a cut recording.
 func TestJunkIsNotARecording(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "junk")
-	if err := os.WriteFile(path, []byte("hello, I am a text file\n"), 0o644); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"text", []byte("hello, I am a text file\n"), "is not a twinscale recording"},
+		{"shorter than a gzip header", []byte("junk\n"), "is not a twinscale recording"},
+		{"one byte", []byte("j"), "is not a twinscale recording"},
+		{"a cut gzip header", []byte{0x1f, 0x8b, 0x08}, "recording truncated after 0 records"},
 	}
-	_, err := OpenReplay(path, ReplayOptions{})
-	if err == nil || !strings.Contains(err.Error(), "is not a twinscale recording") || strings.Contains(err.Error(), "records before it") {
-		t.Errorf("err = %v", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "junk")
+			if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := OpenReplay(path, ReplayOptions{})
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "records before it") {
+				t.Errorf("err = %v, want %q", err, c.want)
+			}
+		})
 	}
 }

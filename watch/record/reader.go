@@ -171,12 +171,27 @@ func (m *memberReader) next() ([]byte, int64, error) {
 		}
 	}
 	d := &DamageError{File: m.path, Offset: start, Err: err}
-	// A crash leaves either a short member or, on some filesystems, a tail of zero bytes.
-	d.Truncated = errors.Is(err, io.ErrUnexpectedEOF) || zeroFrom(m.path, start)
+	// A crash leaves either a short member or, on some filesystems, a tail of zero bytes. A
+	// short file that does not start as gzip does is some other file, not a cut recording.
+	d.Truncated = (errors.Is(err, io.ErrUnexpectedEOF) && gzipFrom(m.path, start)) || zeroFrom(m.path, start)
 	return nil, start, d
 }
 
 func (m *memberReader) close() error { return m.f.Close() }
+
+// gzipFrom reports whether the bytes of the file from offset on begin as a gzip member does
+// (the magic 1f 8b, or as much of it as the file holds).
+func gzipFrom(path string, offset int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 2)
+	n, _ := f.ReadAt(buf, offset)
+	magic := []byte{0x1f, 0x8b}
+	return n > 0 && string(buf[:n]) == string(magic[:n])
+}
 
 // zeroFrom reports whether every byte of the file from offset on is zero.
 func zeroFrom(path string, offset int64) bool {
