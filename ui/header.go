@@ -271,6 +271,9 @@ func footer(c *common, t *tableView, keys []key.Binding) string {
 	if c.flash != "" {
 		return st.Error.Render(c.flash)
 	}
+	if n := c.noticeLine(); n != "" {
+		return n
+	}
 	return c.keyLine(keys)
 }
 

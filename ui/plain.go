@@ -21,6 +21,12 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 // WriteTableWidth is WriteTable fitted to width columns as the dashboard fits them (columns give
 // way by priority, names shorten); width 0 prints every column whole, for pipes and files.
 func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location, width int) error {
+	return WriteTablePinned(w, snap, st, loc, width, nil)
+}
+
+// WriteTablePinned is WriteTableWidth with the pairs of the keys pinned listed first, in
+// their order, as the dashboard pins them (--pairs).
+func WriteTablePinned(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location, width int, pinned []string) error {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -34,13 +40,14 @@ func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		x, y := &rs.rows[order[i]], &rs.rows[order[j]]
+	pins := newMarks(pinned)
+	less := pins.pinFirst(func(x, y *row) bool {
 		if x.health != y.health {
 			return x.health > y.health
 		}
 		return x.key < y.key
 	})
+	sort.SliceStable(order, func(i, j int) bool { return less(&rs.rows[order[i]], &rs.rows[order[j]]) })
 
 	summary := []seg{{"context " + firstNonEmpty(snap.Watch.Context, "—"), toneText}}
 	ns := "all namespaces"
