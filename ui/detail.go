@@ -137,5 +137,5 @@ func (d *detailView) Render(_, h int) []string {
 	if len(body) > bh {
 		pos = st.Muted.Render("  " + itoaInt(off+1) + "-" + itoaInt(end) + "/" + itoaInt(len(body)))
 	}
-	return append(lines, d.c.keyLine(d.c.keys.DetailHelp())+pos)
+	return append(lines, d.c.keyLine(d.c.keys.DetailHelp(), d.c.w-cellWidth(pos))+pos)
 }

@@ -66,7 +66,7 @@ func (v *helpView) Render(_, h int) []string {
 	off := max(0, min(v.st.scroll, len(body)-(h-1)))
 	body = body[off:]
 	lines := padTo(append([]string(nil), body[:min(len(body), h-1)]...), h-1)
-	return append(lines, v.c.keyLine(v.c.keys.HelpHelp()))
+	return append(lines, v.c.keyLine(v.c.keys.HelpHelp(), v.c.w))
 }
 
 // helpBody is the body of the help screen at width w: keys, then what every symbol, column

@@ -49,12 +49,12 @@ func WriteTablePinned(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc 
 	})
 	sort.SliceStable(order, func(i, j int) bool { return less(&rs.rows[order[i]], &rs.rows[order[j]]) })
 
-	summary := []seg{{"context " + firstNonEmpty(snap.Watch.Context, "—"), toneText}}
+	summary := []seg{{text: "context " + firstNonEmpty(snap.Watch.Context, "—"), tone: toneText}}
 	ns := "all namespaces"
 	if len(snap.Watch.Namespaces) > 0 {
 		ns = "namespaces " + strings.Join(snap.Watch.Namespaces, ",")
 	}
-	summary = append(summary, seg{ns, toneText}, watchSeg(snap.Watch, loc))
+	summary = append(summary, seg{text: ns, tone: toneText}, watchSeg(snap.Watch, loc))
 	if s, ok := accessSeg(snap.Watch); ok {
 		summary = append(summary, s)
 	}
@@ -63,11 +63,11 @@ func WriteTablePinned(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc 
 	}
 	summary = append(summary, promSeg(snap))
 	if w := snap.MetricsAPI.Warning(); w != "" {
-		summary = append(summary, seg{"! " + w, toneWarning})
+		summary = append(summary, seg{text: "! " + w, tone: toneWarning})
 	}
-	summary = append(summary, seg{plural(len(rs.rows), "pair"), toneText})
+	summary = append(summary, seg{text: plural(len(rs.rows), "pair"), tone: toneText})
 	summary = append(summary, alertSegs(rs.critical, rs.warning, snap.Watch)...)
-	summary = append(summary, seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
+	summary = append(summary, seg{text: "taken " + snap.Taken.In(loc).Format(time.RFC3339), tone: toneMuted})
 	var b strings.Builder
 	b.WriteString(joinSegs(st, summary) + "\n")
 
