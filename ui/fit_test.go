@@ -3,9 +3,13 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/twinscale/twinscale/themes"
 )
 
 // TestWordTrunc: a cut ends after a whole word with "…", never inside one (issue 13 item 2).
@@ -134,5 +138,21 @@ func TestHelpLineFit(t *testing.T) {
 		if !strings.Contains(got, "? help") {
 			t.Errorf("%s: no \"? help\" in %q", c.name, got)
 		}
+	}
+}
+
+// TestNoticeLineFits: at 80 columns the footer's notices end at a whole word with "…",
+// not where the screen cuts them (issue 13 item 2).
+func TestNoticeLineFits(t *testing.T) {
+	th, _ := themes.Builtin("dark")
+	notice := "3 theme files skipped (reasons in the log): a.yaml:3, b.yml:3, c.yaml:3"
+	a := New(Options{Source: loadFixture(t), Theme: th, Location: time.UTC, Notices: []string{notice, notice}})
+	a.ticker = func() tea.Cmd { return nil }
+	settle(a, a.Init())
+	send(a, tea.WindowSizeMsg{Width: 80, Height: 24})
+	last := lastLine(a)
+	want := "esc dismiss  ! 3 theme files skipped (reasons in the log): a.yaml:3, b.yml:3…"
+	if last != want {
+		t.Errorf("footer\n  %q\nwant\n  %q", last, want)
 	}
 }

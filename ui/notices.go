@@ -34,8 +34,13 @@ func (c *common) noticeLine() string {
 		return ""
 	}
 	st := c.styles()
-	return st.Key.Render(c.keys.Back.Help().Key) + st.Muted.Render(" dismiss  ") +
-		toneStyle(st, toneWarning).Render("! "+strings.Join(c.notices, " · "))
+	esc := c.keys.Back.Help().Key
+	text := "! " + strings.Join(c.notices, " · ")
+	if c.w > 0 {
+		// Narrow, the notices end at a whole word rather than where the screen does.
+		text = wordTrunc(text, c.w-cellWidth(esc+" dismiss  "))
+	}
+	return st.Key.Render(esc) + st.Muted.Render(" dismiss  ") + toneStyle(st, toneWarning).Render(text)
 }
 
 // dismissNotices clears the notices; it reports whether there were any.
