@@ -108,14 +108,32 @@ func (s MetricsAPIState) Warning() string {
 func (s MetricsAPIState) Short() string {
 	for _, a := range s.Services {
 		if a.Broken() {
-			kind := "custom"
-			if strings.Contains(a.Name, "external") {
-				kind = "external"
-			}
-			return kind + " metrics API down (" + a.Provider() + ")"
+			return a.kind() + " metrics API down (" + a.Provider() + ")"
 		}
 	}
 	return s.Warning()
+}
+
+// Brief is Short without the provider, for a narrow header: "external metrics API down",
+// "no custom metrics API".
+func (s MetricsAPIState) Brief() string {
+	for _, a := range s.Services {
+		if a.Broken() {
+			return a.kind() + " metrics API down"
+		}
+	}
+	if s.Warning() != "" {
+		return "no custom metrics API"
+	}
+	return ""
+}
+
+// kind is "custom" or "external", the metrics API the APIService serves.
+func (a APIServiceState) kind() string {
+	if strings.Contains(a.Name, "external") {
+		return "external"
+	}
+	return "custom"
 }
 
 // MetricsAPIRead is one read of the metrics pipeline: the APIServices and the infer_rps

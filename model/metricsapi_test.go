@@ -73,3 +73,33 @@ func TestMetricsAPIWarningAndCause(t *testing.T) {
 		t.Errorf("forbidden is not a pipeline fault: %q", w)
 	}
 }
+
+// TestMetricsAPIBrief: the header's narrow form names the broken API in a few words that fit
+// any 80-column header with the alert counts (issue 14).
+func TestMetricsAPIBrief(t *testing.T) {
+	down := func(name string) APIServiceState {
+		return APIServiceState{Name: name, Found: true, Service: "keda/keda-operator-metrics-apiserver", Available: "False"}
+	}
+	for _, tc := range []struct {
+		name  string
+		st    MetricsAPIState
+		short string
+		brief string
+	}{
+		{"external down", MetricsAPIState{Access: AccessOK, Services: []APIServiceState{{Name: CustomMetricsV1beta2, Found: true, Available: "True"}, down(ExternalMetricsV1beta1)}},
+			"external metrics API down (keda/keda-operator-metrics-apiserver)", "external metrics API down"},
+		{"custom down", MetricsAPIState{Access: AccessOK, Services: []APIServiceState{down(CustomMetricsV1beta1)}},
+			"custom metrics API down (keda/keda-operator-metrics-apiserver)", "custom metrics API down"},
+		{"none registered", MetricsAPIState{Access: AccessOK, Services: []APIServiceState{{Name: CustomMetricsV1beta2}}},
+			"no custom metrics API registered: the HPAs cannot read infer_rps", "no custom metrics API"},
+		{"healthy", MetricsAPIState{Access: AccessOK, Services: []APIServiceState{{Name: CustomMetricsV1beta2, Found: true, Available: "True"}}}, "", ""},
+		{"unknown", MetricsAPIState{}, "", ""},
+	} {
+		if s, b := tc.st.Short(), tc.st.Brief(); s != tc.short || b != tc.brief {
+			t.Errorf("%s: Short %q, Brief %q; want %q, %q", tc.name, s, b, tc.short, tc.brief)
+		}
+		if len(tc.st.Brief()) > 30 {
+			t.Errorf("%s: Brief %q longer than 30", tc.name, tc.st.Brief())
+		}
+	}
+}

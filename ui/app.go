@@ -8,6 +8,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -46,6 +47,12 @@ type Options struct {
 	Flash string
 	// Pinned are pair keys ("namespace/model") to start marked and pinned to the top (--pairs).
 	Pinned []string
+	// Notices stay in the footer until esc dismisses them (for example every user theme
+	// file that failed to load).
+	Notices []string
+	// Pairs are the --pairs entries as given; those that match no pair once the pairs are
+	// synced become a notice.
+	Pairs []string
 }
 
 // mode is what fills the screen: one view each.
@@ -102,7 +109,8 @@ func New(o Options) *App {
 	}
 	a := &App{src: o.Source, tick: o.Tick}
 	a.c = common{set: set, keys: DefaultKeyMap(), now: o.Now, loc: o.Location, live: info.Live,
-		flash: o.Flash, marks: newMarks(o.Pinned), foot: footCache{}}
+		flash: o.Flash, marks: newMarks(o.Pinned), foot: footCache{},
+		notices: slices.Clone(o.Notices), wantPairs: slices.Clone(o.Pairs)}
 	a.c.replay = replayControls{player: info.Player, keys: &a.c.keys}
 	if a.c.now == nil {
 		a.c.now = info.Now
@@ -205,6 +213,9 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if a.c.replay.update(msg) {
 		return a.poll()
+	}
+	if a.mode == modeMain && key.Matches(msg, k.Back) && !a.table.st.hasScope() && a.c.dismissNotices() {
+		return nil
 	}
 	if cmd, ok := a.markKey(msg); ok {
 		return cmd

@@ -3,6 +3,7 @@ package ui
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/twinscale/twinscale/model"
 )
@@ -79,6 +80,40 @@ func hpaDesired(h *model.HPA) string {
 	return itoa(h.DesiredReplicas)
 }
 
+// rpsNumber is the RPS column's cell: the live total without its unit (the title says it),
+// "n/a" without a value, "bad" when the metric is not a number.
+func rpsNumber(m model.PairMetric) (string, tone) {
+	switch {
+	case m.Problem != "" || (m.Known && !finite(m.RPS)):
+		return "bad", toneWarning
+	case !m.Known:
+		return "n/a", toneMuted
+	case m.Stale:
+		return model.FormatNumber(m.RPS), toneMuted
+	}
+	return model.FormatNumber(m.RPS), toneText
+}
+
+// perReplicaCell is the PER REPLICA column's cell: "2.97/3" (a warning above the target),
+// "0 ready" or "? ready" when no replica is known to serve, "n/a" without traffic.
+func perReplicaCell(p *model.Pair) (string, tone) {
+	m := p.Metric
+	if !m.Known || m.Problem != "" || !finite(m.RPS) {
+		return "n/a", toneMuted
+	}
+	switch n := servingReplicas(p); {
+	case !n.Known:
+		return "? ready", toneMuted
+	case n.Value <= 0:
+		return "0 ready", toneMuted
+	}
+	cell, over := perReplica(p)
+	if over {
+		return cell, toneWarning
+	}
+	return cell, toneText
+}
+
 // skewCell prints the desired difference between the twin HPAs and how long
 // it has lasted, relative to the snapshot time; "–" when there are not two
 // decisions to compare (skewMissing says why).
@@ -91,8 +126,10 @@ func skewCell(p *model.Pair, snap *model.Snapshot) (string, tone) {
 		return "=", toneMuted
 	}
 	txt := signed(s.DesiredDiff)
-	if d := since(snap.Taken, s.DifferentSince); d != "" {
-		txt += " " + d
+	if !s.DifferentSince.IsZero() && !snap.Taken.IsZero() {
+		// Whole seconds: a skew's age in milliseconds is noise and would change the cell's
+		// shape ("495ms", then "1s") every frame.
+		txt += " " + model.FormatDuration(snap.Taken.Sub(s.DifferentSince).Truncate(time.Second))
 	}
 	if s.Alert {
 		return "!" + txt, toneWarning
@@ -125,7 +162,9 @@ func badgesOf(p *model.Pair) []badge {
 		}
 	}
 	for _, f := range p.Findings {
-		if f.Badge == "" {
+		if f.Badge == "" || f.Severity == model.Info {
+			// An info finding is advice, not a state: on nearly every row its badge would be
+			// noise. The detail view and lint show it.
 			continue
 		}
 		if p.ScheduleFailed != nil && (f.Rule == model.RuleScheduleFailedTrans || f.Rule == model.RuleScheduleFailedStruct) {

@@ -124,7 +124,7 @@ func (d *detailView) Render(_, h int) []string {
 	off := max(0, min(d.st.scroll, len(body)-bh))
 	title := st.Key.Render(d.c.keys.Back.Help().Key) + st.Muted.Render(" back  ")
 	if r := d.row(); r != nil {
-		title += st.HealthSymbol(r.health) + " " + st.Bold.Render(r.cells[colPair]) + "  " +
+		title += st.HealthSymbol(r.health) + " " + st.Bold.Render(r.pairText) + "  " +
 			st.Muted.Render(r.pair.Namespace) + "  " + st.Health(r.health).Render(r.health.String())
 	} else {
 		title += st.Bold.Render(d.st.key)
@@ -137,5 +137,5 @@ func (d *detailView) Render(_, h int) []string {
 	if len(body) > bh {
 		pos = st.Muted.Render("  " + itoaInt(off+1) + "-" + itoaInt(end) + "/" + itoaInt(len(body)))
 	}
-	return append(lines, d.c.keyLine(d.c.keys.DetailHelp())+pos)
+	return append(lines, d.c.keyLine(d.c.keys.DetailHelp(), d.c.w-cellWidth(pos))+pos)
 }

@@ -88,7 +88,7 @@ func TestForbiddenCellsAndUnpairedHPARows(t *testing.T) {
 	if err := WriteTable(&b, snap, nil, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"! statefulsets forbidden", "2/2  2/forbidden", "HPA web → Rollout web", "!hpa-kind?"} {
+	for _, want := range []string{"! statefulsets forbidden", "2/2  2/forbidden", "HPA web  Rollout web", "!hpa-kind?"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -68,6 +68,7 @@ func (a *App) takeRows(rs *rowSet) tea.Cmd {
 		return nil
 	}
 	a.c.rows = rs
+	a.c.checkPairs(rs.snap)
 	a.table.refresh()
 	var cmds []tea.Cmd
 	if a.mode == modeDetail || a.back == modeDetail {

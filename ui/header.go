@@ -25,16 +25,12 @@ func header(c *common, t *tableView) []string {
 		return []string{title + "  " + st.Muted.Render("loading…"), ""}
 	}
 	w := snap.Watch
-	ctx := firstNonEmpty(w.Context, "—")
+	ctx := seg{text: "ctx " + firstNonEmpty(w.Context, "—"), tone: toneText}
 	if w.Cluster != "" && w.Cluster != w.Context {
-		ctx += " (" + w.Cluster + ")"
+		ctx.short = ctx.text
+		ctx.text += " (" + w.Cluster + ")"
 	}
-	line1 = append(line1, seg{"ctx " + ctx, toneText})
-	ns := "all namespaces"
-	if len(w.Namespaces) > 0 {
-		ns = "ns " + strings.Join(w.Namespaces, ",")
-	}
-	line1 = append(line1, seg{ns, toneText})
+	line1 = append(line1, ctx, nsSeg(w.Namespaces))
 	line1 = append(line1, watchSeg(w, c.loc))
 	if s, ok := accessSeg(w); ok {
 		line1 = append(line1, s)
@@ -44,46 +40,43 @@ func header(c *common, t *tableView) []string {
 	}
 	line1 = append(line1, promSeg(snap))
 
-	line2 := []seg{{plural(len(snap.Pairs), "pair"), toneText}}
+	line2 := []seg{{text: plural(len(snap.Pairs), "pair"), tone: toneText}}
 	// A replay's position and damage come first: they say what the rest of the screen is.
 	line2 = append(line2, c.replay.segs()...)
 	line2 = append(line2, alertSegs(c.rows.critical, c.rows.warning, w)...)
 	if m := snap.MetricsAPI.Short(); m != "" {
 		// The second line has room: the first is full of context at 80 and 120 columns.
-		line2 = append(line2, seg{"! " + m, toneWarning})
+		// Narrow, the provider goes: the detail view names it.
+		line2 = append(line2, seg{text: "! " + m, tone: toneWarning, short: "! " + snap.MetricsAPI.Brief()})
 	}
-	line2 = append(line2, seg{"sort " + t.st.sort.String(), toneMuted})
+	line2 = append(line2, seg{text: "sort " + t.st.sort.String(), tone: toneMuted, drop: dropEarly})
 	if t.st.namespace != "" {
-		line2 = append(line2, seg{"view " + scopeText(t.st.namespace), toneAccent})
+		line2 = append(line2, seg{text: "view " + scopeText(t.st.namespace), tone: toneAccent, drop: dropLate})
 	}
 	if t.st.alertsOnly {
-		line2 = append(line2, seg{"alerts only", toneAccent})
+		line2 = append(line2, seg{text: "alerts only", tone: toneAccent, drop: dropLate})
 	}
 	if t.st.filter != "" {
-		line2 = append(line2, seg{"filter \"" + t.st.filter + "\" " + matchCount(len(t.visible)), toneAccent})
+		line2 = append(line2, seg{text: "filter \"" + t.st.filter + "\" " + matchCount(len(t.visible)), tone: toneAccent, drop: dropLate})
 	}
 	if c.paused {
-		p := "⏸ PAUSED"
+		p := seg{text: "⏸ PAUSED", tone: toneWarning}
 		if c.behind {
-			p += " (new data waiting)"
+			p.short = p.text
+			p.text += " (new data waiting)"
 		}
-		line2 = append(line2, seg{p, toneWarning})
+		line2 = append(line2, p)
 	}
 	if n := c.rows.overdue; n > 0 {
 		// "controller behind: 212 HPAs overdue, oldest 1m14s"; the count and age alone when narrow.
-		txt := plural(n, "HPA") + " overdue"
-		if c.w >= 100 {
-			txt = "! controller behind: " + txt + ", oldest " + model.FormatDuration(c.rows.oldestOverdue)
-		} else {
-			txt = "! " + txt + " " + model.FormatDuration(c.rows.oldestOverdue)
-		}
-		line2 = append(line2, seg{txt, toneWarning})
+		txt, age := plural(n, "HPA")+" overdue", model.FormatDuration(c.rows.oldestOverdue)
+		line2 = append(line2, seg{text: "! controller behind: " + txt + ", oldest " + age, tone: toneWarning, short: "! " + txt + " " + age})
 	}
-	line2 = append(line2, seg{"updated " + clock(snap.Taken, c.loc), toneMuted})
+	line2 = append(line2, seg{text: "updated " + clock(snap.Taken, c.loc), tone: toneMuted, drop: dropEarly})
 	if age := c.dataAge(); age != "" {
-		line2 = append(line2, seg{"! " + age, toneWarning})
+		line2 = append(line2, seg{text: "! " + age, tone: toneWarning})
 	}
-	return []string{title + "  " + joinSegs(st, line1), joinSegs(st, line2)}
+	return []string{title + "  " + fitSegs(st, line1, c.w-cellWidth("twinscale  ")), fitSegs(st, line2, c.w)}
 }
 
 // alertSegs counts the pairs in alert, naming only the levels that have some (a "✗ 0
@@ -91,10 +84,10 @@ func header(c *common, t *tableView) []string {
 func alertSegs(critical, warning int, w model.WatchState) []seg {
 	var out []seg
 	if critical > 0 {
-		out = append(out, seg{"✗ " + itoaInt(critical) + " critical", toneCritical})
+		out = append(out, seg{text: "✗ " + itoaInt(critical) + " critical", tone: toneCritical})
 	}
 	if warning > 0 {
-		out = append(out, seg{"! " + itoaInt(warning) + " warning", toneWarning})
+		out = append(out, seg{text: "! " + itoaInt(warning) + " warning", tone: toneWarning})
 	}
 	if critical+warning > 0 {
 		return out
@@ -103,11 +96,11 @@ func alertSegs(critical, warning int, w model.WatchState) []seg {
 	why := w.Blind()
 	switch {
 	case why == "":
-		return []seg{{"✓ no alerts", toneHealthy}}
+		return []seg{{text: "✓ no alerts", tone: toneHealthy}}
 	case len(w.Failing) > 0:
-		return []seg{{"✗ " + why, toneCritical}}
+		return []seg{{text: "✗ " + why, tone: toneCritical}}
 	}
-	return []seg{{"? no verdict: " + why, toneWarning}}
+	return []seg{{text: "? no verdict: " + why, tone: toneWarning}}
 }
 
 // matchCount prints "no match", "1 match", "15 matches".
@@ -129,15 +122,15 @@ func watchSeg(w model.WatchState, loc *time.Location) seg {
 		if w.LastError != "" {
 			s += ": " + w.LastError
 		}
-		return seg{s, toneCritical}
+		return seg{text: s, tone: toneCritical}
 	case !w.Connected && w.TotalKinds > 0:
-		return seg{"✗ not connected", toneCritical}
+		return seg{text: "✗ not connected", tone: toneCritical}
 	case !w.Synced && w.TotalKinds > 0:
-		return seg{"~ syncing " + itoaInt(w.SyncedKinds) + "/" + itoaInt(w.TotalKinds), toneConverging}
+		return seg{text: "~ syncing " + itoaInt(w.SyncedKinds) + "/" + itoaInt(w.TotalKinds), tone: toneConverging}
 	case !w.Synced:
-		return seg{"~ syncing", toneConverging}
+		return seg{text: "~ syncing", tone: toneConverging}
 	}
-	return seg{"✓ synced", toneHealthy}
+	return seg{text: "✓ synced", tone: toneHealthy}
 }
 
 // accessSeg lists the resources the watch may not read. Missing Seldon CRDs are named
@@ -165,7 +158,7 @@ func accessSeg(w model.WatchState) (seg, bool) {
 	if len(bad) == 0 {
 		return seg{}, false
 	}
-	return seg{"! " + strings.Join(bad, ", "), toneWarning}, true
+	return seg{text: "! " + strings.Join(bad, ", "), tone: toneWarning}, true
 }
 
 // promSeg describes the Prometheus poller as of the snapshot.
@@ -174,19 +167,19 @@ func promSeg(s *model.Snapshot) seg {
 	switch {
 	case !p.Configured:
 		// No symbol: the segment separator is a dot already ("· · prometheus off").
-		return seg{"prometheus off", toneMuted}
+		return seg{text: "prometheus off", tone: toneMuted}
 	case p.BadQuery:
 		// Prometheus answered: it is up, the query is wrong, and the error says so itself.
-		return seg{"✗ prometheus: " + firstNonEmpty(p.LastError, "bad query"), toneCritical}
+		return seg{text: "✗ prometheus: " + firstNonEmpty(p.LastError, "bad query"), tone: toneCritical}
 	case p.Failures > 0 && (p.LastSuccess.IsZero() || p.Stale):
 		reason := firstNonEmpty(p.LastError, "no answer")
-		return seg{"✗ prometheus down: " + reason, toneCritical}
+		return seg{text: "✗ prometheus down: " + reason, tone: toneCritical}
 	case p.Stale:
-		return seg{"! prometheus stale for " + firstNonEmpty(since(s.Taken, p.LastSuccess), "?"), toneWarning}
+		return seg{text: "! prometheus stale for " + firstNonEmpty(since(s.Taken, p.LastSuccess), "?"), tone: toneWarning}
 	case p.Warning != "":
-		return seg{"! prometheus: " + p.Warning, toneWarning}
+		return seg{text: "! prometheus: " + p.Warning, tone: toneWarning}
 	}
-	return seg{"✓ prometheus ok", toneHealthy}
+	return seg{text: "✓ prometheus ok", tone: toneHealthy}
 }
 
 // dataAge says how old the displayed snapshot is, once that matters. A live source
@@ -221,7 +214,21 @@ func (c *common) dataAge() string {
 type seg struct {
 	text string
 	tone tone
+	// short stands for text when the line is too narrow ("all ns"); empty: text only.
+	short string
+	// drop is how early fitSegs leaves the segment out on a narrow line: dropNever (a state:
+	// never), dropLate (where we look, the view's settings) or dropEarly (sort, update time).
+	drop dropRank
 }
+
+// dropRank orders the segments fitSegs leaves out.
+type dropRank int
+
+const (
+	dropNever dropRank = iota
+	dropLate
+	dropEarly
+)
 
 // toneStyle maps a tone to the theme's precomputed span.
 func toneStyle(st *themes.Styles, t tone) themes.Span {
@@ -271,23 +278,27 @@ func footer(c *common, t *tableView, keys []key.Binding) string {
 	if c.flash != "" {
 		return st.Error.Render(c.flash)
 	}
-	return c.keyLine(keys)
+	if n := c.noticeLine(); n != "" {
+		return n
+	}
+	return c.keyLine(keys, c.w)
 }
 
-// keyLine is helpLine memoised per theme and binding list: footers are the same on every frame.
-func (c *common) keyLine(keys []key.Binding) string {
-	return c.foot.line(c.styles(), footKey{theme: c.theme, first: keys[0].Help().Key, n: len(keys)}, keys)
+// keyLine is helpLineFit in w cells memoised per theme, binding list and width: footers are
+// the same on every frame.
+func (c *common) keyLine(keys []key.Binding, w int) string {
+	return c.foot.line(c.styles(), footKey{theme: c.theme, first: keys[0].Help().Key, n: len(keys), w: w}, keys, c.keys.Help.Help().Key)
 }
 
 // footCache memoises key lines.
 type footCache map[footKey]string
 
 // line returns the key line of keys, drawing it on first use.
-func (f footCache) line(st *themes.Styles, k footKey, keys []key.Binding) string {
+func (f footCache) line(st *themes.Styles, k footKey, keys []key.Binding, help string) string {
 	if l, ok := f[k]; ok {
 		return l
 	}
-	l := helpLine(st, keys)
+	l := helpLineFit(st, keys, help, k.w)
 	f[k] = l
 	return l
 }
@@ -297,4 +308,5 @@ type footKey struct {
 	theme int
 	first string
 	n     int
+	w     int
 }

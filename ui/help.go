@@ -66,7 +66,7 @@ func (v *helpView) Render(_, h int) []string {
 	off := max(0, min(v.st.scroll, len(body)-(h-1)))
 	body = body[off:]
 	lines := padTo(append([]string(nil), body[:min(len(body), h-1)]...), h-1)
-	return append(lines, v.c.keyLine(v.c.keys.HelpHelp()))
+	return append(lines, v.c.keyLine(v.c.keys.HelpHelp(), v.c.w))
 }
 
 // helpBody is the body of the help screen at width w: keys, then what every symbol, column
@@ -110,22 +110,21 @@ func helpBody(c *common, w int) []string {
 	sym = append(sym, st.SeveritySymbol(model.Info)+" info")
 	lines = append(lines, "  "+strings.Join(sym, "   "))
 	lines = append(lines, "", st.Section.Render("Columns"))
-	for _, c := range [][2]string{
-		{"MODEL D/R", "Model spec.replicas / status.availableReplicas (? = unknown)"},
-		{"SERVER D/R", "Server spec.replicas / ready pods of its StatefulSet"},
-		{"HPA M|S", "desired replicas of the Model HPA | the Server HPA (– = no HPA)"},
-		{"RPS", "live infer_rps from Prometheus, total"},
-		{"PER REPLICA", "RPS per ready Server replica / the HPA target"},
-		{"SKEW", "Model HPA desired - Server HPA desired, for how long (~ normal, ! too long)"},
-		{"STATUS", "badges, worst first: SchedFail, drift, max, stale, bad-metric, shape"},
-		{"RPS TREND", "recent RPS, ▁ low to █ high; a blank is a gap"},
-		{"◆ ▲", "before a pair's name: marked (space) or pinned to the top (P); c compares marked pairs"},
-	} {
-		wrapped := strings.Split(ansi.Wrap(c[1], max(10, w-16), " "), "\n")
+	for c := range numCols {
+		col := &columns[c]
+		name, desc := col.title, col.help
+		if c == colSym {
+			name = cursorMark + " ✓"
+		}
+		if col.short != col.title {
+			// The name a narrow terminal shows, so every title on screen is found here.
+			desc = "(" + col.short + " when narrow) " + desc
+		}
+		wrapped := strings.Split(ansi.Wrap(desc, max(10, w-16), " "), "\n")
 		for i, l := range wrapped {
 			lbl := strings.Repeat(" ", 12)
 			if i == 0 {
-				lbl = st.Bold.Render(fit(c[0], 12, false))
+				lbl = st.Bold.Render(fit(name, 12, false))
 			}
 			lines = append(lines, "  "+lbl+" "+l)
 		}

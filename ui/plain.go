@@ -21,6 +21,12 @@ func WriteTable(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.
 // WriteTableWidth is WriteTable fitted to width columns as the dashboard fits them (columns give
 // way by priority, names shorten); width 0 prints every column whole, for pipes and files.
 func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location, width int) error {
+	return WriteTablePinned(w, snap, st, loc, width, nil)
+}
+
+// WriteTablePinned is WriteTableWidth with the pairs of the keys pinned listed first, in
+// their order, as the dashboard pins them (--pairs).
+func WriteTablePinned(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *time.Location, width int, pinned []string) error {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -34,20 +40,21 @@ func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		x, y := &rs.rows[order[i]], &rs.rows[order[j]]
+	pins := newMarks(pinned)
+	less := pins.pinFirst(func(x, y *row) bool {
 		if x.health != y.health {
 			return x.health > y.health
 		}
 		return x.key < y.key
 	})
+	sort.SliceStable(order, func(i, j int) bool { return less(&rs.rows[order[i]], &rs.rows[order[j]]) })
 
-	summary := []seg{{"context " + firstNonEmpty(snap.Watch.Context, "—"), toneText}}
+	summary := []seg{{text: "context " + firstNonEmpty(snap.Watch.Context, "—"), tone: toneText}}
 	ns := "all namespaces"
 	if len(snap.Watch.Namespaces) > 0 {
 		ns = "namespaces " + strings.Join(snap.Watch.Namespaces, ",")
 	}
-	summary = append(summary, seg{ns, toneText}, watchSeg(snap.Watch, loc))
+	summary = append(summary, seg{text: ns, tone: toneText}, watchSeg(snap.Watch, loc))
 	if s, ok := accessSeg(snap.Watch); ok {
 		summary = append(summary, s)
 	}
@@ -56,35 +63,26 @@ func WriteTableWidth(w io.Writer, snap *model.Snapshot, st *themes.Styles, loc *
 	}
 	summary = append(summary, promSeg(snap))
 	if w := snap.MetricsAPI.Warning(); w != "" {
-		summary = append(summary, seg{"! " + w, toneWarning})
+		summary = append(summary, seg{text: "! " + w, tone: toneWarning})
 	}
-	summary = append(summary, seg{plural(len(rs.rows), "pair"), toneText})
+	summary = append(summary, seg{text: plural(len(rs.rows), "pair"), tone: toneText})
 	summary = append(summary, alertSegs(rs.critical, rs.warning, snap.Watch)...)
-	summary = append(summary, seg{"taken " + snap.Taken.In(loc).Format(time.RFC3339), toneMuted})
+	summary = append(summary, seg{text: "taken " + snap.Taken.In(loc).Format(time.RFC3339), tone: toneMuted})
 	var b strings.Builder
 	b.WriteString(joinSegs(st, summary) + "\n")
 
-	var lay layout
-	lay.sep = 2
-	for c := range numCols {
-		lay.shown[c] = true
-		lay.widths[c] = max(rs.cellW[c], cellWidth(colTitles[c]))
-	}
+	lay := wholeLayout(rs.colW, 2)
 	if width > 0 {
-		lay = computeLayout(rs.cellW, width)
-		if len(rs.rows) > 0 {
-			b.WriteString(strings.TrimRight(titleLine(st, &lay, sortAlerts), " ") + "\n")
-		}
-	} else if len(rs.rows) > 0 {
-		titles := make([]string, 0, numCols)
-		for c := range numCols {
-			titles = append(titles, fit(colTitles[c], lay.widths[c], rightAligned[c]))
-		}
-		b.WriteString(st.Spans.ColumnHeader.Render(strings.TrimRight(strings.Join(titles, "  "), " ")) + "\n")
+		lay = computeLayout(rs.colW, width)
+	}
+	// A printed table has no selection.
+	lay = lay.withoutCursor()
+	if len(rs.rows) > 0 {
+		b.WriteString(strings.TrimRight(titleLine(st, &lay, sortAlerts), " ") + "\n")
 	}
 	for _, i := range order {
 		r := &rs.rows[i]
-		line := rowText(r, &lay, st, "")
+		line := rowText(r, &lay, st, "", false)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	_, err := io.WriteString(w, b.String())

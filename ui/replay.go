@@ -69,9 +69,9 @@ func (r *replayControls) segs() []seg {
 	if s.paused {
 		sym, tn = "⏸ ", toneWarning
 	}
-	out := []seg{{sym + s.status, tn}}
+	out := []seg{{text: sym + s.status, tone: tn}}
 	if s.damage != "" {
-		out = append(out, seg{"! " + s.damage, toneWarning})
+		out = append(out, seg{text: "! " + s.damage, tone: toneWarning})
 	}
 	return out
 }

@@ -10,36 +10,6 @@ import (
 	"github.com/twinscale/twinscale/model"
 )
 
-// Columns of the main table, in display order.
-const (
-	colSym = iota
-	colNS
-	colPair
-	colModel
-	colServer
-	colHPA
-	colRPS
-	colPerRep
-	colSkew
-	colBadges
-	colSpark
-	numCols
-)
-
-// sparkWidth is the number of points the inline sparkline shows.
-const sparkWidth = 16
-
-// colTitles are the column headers; colShort are used when a column is too
-// narrow for its full title (the help screen explains both).
-var (
-	colTitles = [numCols]string{"", "NAMESPACE", "MODEL → SERVER", "MODEL D/R", "SERVER D/R", "HPA M|S", "RPS", "PER REPLICA", "SKEW", "STATUS", "RPS TREND"}
-	colShort  = [numCols]string{"", "NS", "MODEL → SERVER", "MODEL", "SERVER", "HPA", "RPS", "PER REP", "SKEW", "STATUS", "TREND"}
-)
-
-// colPriority orders columns for dropping as the terminal narrows: the
-// highest number goes first; 0 never goes.
-var colPriority = [numCols]int{colSym: 0, colPair: 0, colBadges: 1, colModel: 2, colServer: 2, colRPS: 3, colPerRep: 4, colNS: 5, colHPA: 6, colSkew: 7, colSpark: 8}
-
 // tone is the semantic colour of a cell; every tone but text and muted has a
 // symbol or text twin in the cell itself.
 type tone int8
@@ -81,7 +51,7 @@ type badge struct {
 type row struct {
 	key  string
 	pair *model.Pair
-	// model and server are the two halves of the pair cell, truncated apart.
+	// model and server are the pair's names, each its own column.
 	model, server string
 	health        model.Health
 	alert         bool
@@ -90,6 +60,8 @@ type row struct {
 	badges        []badge
 	// search is the lower-case text the filter matches: names and labels.
 	search string
+	// pairText is "model → server", for titles.
+	pairText string
 	// Sort keys.
 	worst   int
 	rps     float64
@@ -116,7 +88,10 @@ type rowSet struct {
 	rows    []row
 	byKey   map[string]int
 	// cellW is the widest cell of each column.
-	cellW      [numCols]int
+	cellW [numCols]int
+	// colW is what the layout sizes columns by: cellW, but never narrower than the previous
+	// snapshot's while the set of pairs is the same, so columns do not move as values change.
+	colW       [numCols]int
 	namespaces []nsCount
 	critical   int
 	warning    int
@@ -169,6 +144,12 @@ func buildRows(snap *model.Snapshot, version uint64, prev *rowSet) *rowSet {
 			rs.cellW[c] = max(rs.cellW[c], r.w[c])
 		}
 	}
+	rs.colW = rs.cellW
+	if sameKeys(rs, prev) {
+		for c := range numCols {
+			rs.colW[c] = max(rs.colW[c], prev.colW[c])
+		}
+	}
 	for name, n := range ns {
 		rs.namespaces = append(rs.namespaces, nsCount{name, n})
 	}
@@ -190,7 +171,7 @@ func reuseRow(r *row, p *model.Pair, snap *model.Snapshot, prev *rowSet) bool {
 	*r = prev.rows[j]
 	r.pair = p
 	if !p.Skew.DifferentSince.IsZero() {
-		r.cells[colSkew], r.tones[colSkew] = skewCell(p, snap)
+		r.cells[colSkew], r.tones[colSkew] = columns[colSkew].cell(r, p, snap)
 		r.skewAge = int64(snap.Taken.Sub(p.Skew.DifferentSince))
 		r.w[colSkew] = cellWidth(r.cells[colSkew])
 		r.fp = fingerprint(r)
@@ -206,9 +187,6 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 		r.key = p.Namespace + "/" + firstNonEmpty(p.ModelName, p.ServerName)
 	}
 	r.alert = p.Health >= model.Warning
-	r.cells[colSym] = healthSymbolPlain(p.Health)
-	r.tones[colSym] = healthTone(p.Health)
-	r.cells[colNS] = p.Namespace
 	r.model, r.server = firstNonEmpty(p.ModelName, "(no model)"), serverLabel(p)
 	if _, hpa, ok := strings.Cut(p.Key, "/hpa:"); ok && p.ModelName == "" && p.ServerName == "" {
 		// An HPA of a kind twinscale does not pair: name it and what it scales.
@@ -217,38 +195,19 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 			r.server = h.Target.Kind + " " + h.Target.Name
 		}
 	}
-	r.cells[colPair] = r.model + " → " + r.server
-
-	r.cells[colModel], r.tones[colModel] = countCell(p.ModelDesired, p.ModelReady)
-	r.cells[colServer], r.tones[colServer] = countCell(p.ServerDesired, p.ServerReady)
-
-	r.cells[colHPA] = hpaDesired(p.ModelHPA) + "|" + hpaDesired(p.ServerHPA)
-	if p.ModelHPA != nil && p.ServerHPA != nil && p.ModelHPA.DesiredReplicas != p.ServerHPA.DesiredReplicas {
-		r.tones[colHPA] = toneConverging
+	r.pairText = r.model + " → " + r.server
+	r.badges = badgesOf(p)
+	for _, b := range r.badges {
+		r.worst = max(r.worst, worstOf(b.tone))
+	}
+	for c := range numCols {
+		r.cells[c], r.tones[c] = columns[c].cell(r, p, snap)
 	}
 
-	r.cells[colRPS] = rpsCell(p.Metric)
 	r.rps = -1
-	switch {
-	case p.Metric.Problem != "" || (p.Metric.Known && !finite(p.Metric.RPS)):
-		r.tones[colRPS] = toneWarning
-	case !p.Metric.Known:
-		r.tones[colRPS] = toneMuted
-	case p.Metric.Stale:
-		r.tones[colRPS] = toneMuted
-		r.rps = p.Metric.RPS
-	default:
+	if p.Metric.Known && p.Metric.Problem == "" && finite(p.Metric.RPS) {
 		r.rps = p.Metric.RPS
 	}
-	var over bool
-	r.cells[colPerRep], over = perReplica(p)
-	if over {
-		r.tones[colPerRep] = toneWarning
-	} else if strings.HasPrefix(r.cells[colPerRep], "n/a") {
-		r.tones[colPerRep] = toneMuted
-	}
-
-	r.cells[colSkew], r.tones[colSkew] = skewCell(p, snap)
 	r.skewAbs = p.Skew.DesiredDiff
 	if r.skewAbs < 0 {
 		r.skewAbs = -r.skewAbs
@@ -257,23 +216,24 @@ func fillRow(r *row, p *model.Pair, snap *model.Snapshot) {
 		r.skewAge = int64(snap.Taken.Sub(p.Skew.DifferentSince))
 	}
 
-	r.badges = badgesOf(p)
-	var parts []string
-	for _, b := range r.badges {
-		parts = append(parts, toneSymbol(b.tone)+b.text)
-		if w := worstOf(b.tone); w > r.worst {
-			r.worst = w
-		}
-	}
-	r.cells[colBadges] = strings.Join(parts, " ")
-	r.cells[colSpark] = spark(p.Spark, sparkWidth)
-	r.tones[colSpark] = toneAccent
-
 	r.search = searchText(p)
 	r.fp = fingerprint(r)
 	for c := range numCols {
 		r.w[c] = cellWidth(r.cells[c])
 	}
+}
+
+// sameKeys reports whether rs holds the pairs prev held, no more and no fewer.
+func sameKeys(rs, prev *rowSet) bool {
+	if prev == nil || len(prev.rows) != len(rs.rows) {
+		return false
+	}
+	for k := range rs.byKey {
+		if _, ok := prev.byKey[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // searchText is what the filter matches: namespace, names and labels.

@@ -30,15 +30,24 @@ func scopeText(scope string) string {
 	return "ns " + scope
 }
 
+// nsSeg names the namespaces watched for the header: "all namespaces" ("all ns" when
+// narrow), "ns a,b,c" ("ns a +2").
+func nsSeg(namespaces []string) seg {
+	switch len(namespaces) {
+	case 0:
+		return seg{text: "all namespaces", tone: toneText, short: "all ns", drop: dropLate}
+	case 1:
+		return seg{text: "ns " + namespaces[0], tone: toneText, drop: dropLate}
+	}
+	return seg{text: "ns " + strings.Join(namespaces, ","), tone: toneText,
+		short: "ns " + namespaces[0] + " +" + itoaInt(len(namespaces)-1), drop: dropLate}
+}
+
 // clusterSegs replace the context, watch and access segments of the header when several
 // clusters are watched: the namespaces, then each cluster's own watch state, so one
 // broken cluster reads as that cluster's problem.
 func clusterSegs(snap *model.Snapshot, loc *time.Location) []seg {
-	ns := "all namespaces"
-	if len(snap.Watch.Namespaces) > 0 {
-		ns = "ns " + strings.Join(snap.Watch.Namespaces, ",")
-	}
-	out := []seg{{text: ns, tone: toneText}}
+	out := []seg{nsSeg(snap.Watch.Namespaces)}
 	for _, c := range snap.Clusters {
 		out = append(out, clusterSeg(c, loc))
 	}
@@ -57,7 +66,8 @@ func clusterSeg(c model.ClusterState, loc *time.Location) seg {
 	}
 	switch {
 	case !w.Connected && !w.DisconnectedSince.IsZero():
-		return seg{text: "✗ " + c.Name + " disconnected since " + clock(w.DisconnectedSince, loc), tone: toneCritical}
+		return seg{text: "✗ " + c.Name + " disconnected since " + clock(w.DisconnectedSince, loc), tone: toneCritical,
+			short: "✗ " + c.Name + " disconnected"}
 	case !w.Connected && w.TotalKinds > 0:
 		return seg{text: "✗ " + c.Name + " not connected", tone: toneCritical}
 	case len(w.Failing) > 0:
@@ -73,7 +83,8 @@ func clusterSeg(c model.ClusterState, loc *time.Location) seg {
 	case len(forbidden) > 0:
 		return seg{text: "! " + c.Name + " forbidden: " + strings.Join(forbidden, ", "), tone: toneWarning}
 	}
-	return seg{text: "✓ " + c.Name + " synced", tone: toneHealthy}
+	// Narrow, the tick says synced.
+	return seg{text: "✓ " + c.Name + " synced", tone: toneHealthy, short: "✓ " + c.Name}
 }
 
 // anyClusterLive reports whether one of several clusters is connected and synced: its

@@ -295,7 +295,7 @@ func (t *tableView) Render(w, h int) []string {
 		return nil
 	}
 	st := t.c.styles()
-	lay := computeLayout(rs.cellW, w)
+	lay := tableLayout(rs, w, t.c.marks.state() != "")
 	lines := []string{titleLine(st, &lay, t.st.sort)}
 	if len(t.visible) == 0 {
 		return append(lines, st.Muted.Render(t.emptyMessage()))
@@ -311,16 +311,25 @@ func (t *tableView) Render(w, h int) []string {
 		}
 		var line string
 		if sel {
-			// The selected row is plain text in the selection style: its
-			// symbols still carry the meaning the colours would.
-			line = st.Spans.Selected.Render(fit(rowText(r, &lay, nil, t.c.marks.prefix(r.key)), w, false))
+			// The selected row is plain text in the selection style: its symbols, and the
+			// cursor marker, still carry the meaning the colours would.
+			line = st.Spans.Selected.Render(fit(rowText(r, &lay, nil, t.c.marks.prefix(r.key), true), w, false))
 		} else {
-			line = rowText(r, &lay, st, t.c.marks.prefix(r.key))
+			line = rowText(r, &lay, st, t.c.marks.prefix(r.key), false)
 		}
 		t.lines.put(r, sel, line)
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// tableLayout is the main table's layout at width w; marked pairs' names carry their mark.
+func tableLayout(rs *rowSet, w int, marked bool) layout {
+	colW := rs.colW
+	if marked {
+		colW[colModelName] += cellWidth("◆ ")
+	}
+	return computeLayout(colW, w)
 }
 
 // emptyMessage explains an empty table.

@@ -41,6 +41,9 @@ type common struct {
 	paused, behind bool
 	flash          string
 	foot           footCache
+	// notices stay in the footer until dismissed; wantPairs are the --pairs still to check.
+	notices   []string
+	wantPairs []string
 }
 
 // styles returns the current theme's styles.
@@ -53,6 +56,7 @@ type uiState struct {
 	theme          int
 	paused, behind bool
 	flash          string
+	notices        int
 	table          tableState
 	detail         detailState
 	help           helpState
@@ -66,7 +70,7 @@ type uiState struct {
 // state gathers the views' states.
 func (a *App) state() uiState {
 	return uiState{
-		mode: a.mode, back: a.back, theme: a.c.theme, paused: a.c.paused, behind: a.c.behind, flash: a.c.flash,
+		mode: a.mode, back: a.back, theme: a.c.theme, paused: a.c.paused, behind: a.c.behind, flash: a.c.flash, notices: len(a.c.notices),
 		table: a.table.st, detail: a.detail.st, help: a.help.st, picker: a.picker.st, compare: a.compare.st, whatif: a.whatif.st,
 		marks: a.c.marks.state(), replay: a.c.replay.state(),
 	}

@@ -125,7 +125,7 @@ func (v *whatifView) Render(w, h int) []string {
 		out = append(out, v.body(st, w, h-len(out)-1)...)
 	}
 	out = padTo(out, h-1)
-	return append(out[:h-1], v.c.keyLine(k.WhatIfHelp()))
+	return append(out[:h-1], v.c.keyLine(k.WhatIfHelp(), v.c.w))
 }
 
 // body is everything between the title and the footer, in h lines at most.

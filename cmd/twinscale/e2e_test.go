@@ -122,7 +122,7 @@ func TestSnapshotAgainstAPIServerAndPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(out); !strings.Contains(s, "irisa0 → mlserver") || !strings.Contains(s, "3/2") || strings.Contains(s, "\x1b") {
+	if s := string(out); countPair(s, "irisa0", "mlserver") != 1 || !strings.Contains(s, "3/2") || strings.Contains(s, "\x1b") {
 		t.Fatalf("table:\n%s", s)
 	}
 }

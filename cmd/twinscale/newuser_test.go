@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // TestDashboardRefusesAPipe: `twinscale --demo | cat` drew a blank screen and exited 0; it must
@@ -117,7 +119,7 @@ func TestHelpListsOnlyUsedFlags(t *testing.T) {
 			cat(kube, prom, demo, []string{"--snapshot-file", "--all-contexts", "--record"}), "Theme and log flags:"},
 		{[]string{"whatif", "--help"}, cat([]string{"--recording", "--set"}, kube, prom, demo, log),
 			[]string{"--theme", "--snapshot-file", "--all-contexts", "--record", "--pairs"}, "Cluster, Prometheus, demo and log flags:"},
-		{[]string{"snapshot", "--help"}, cat([]string{"--output", "--fail-on", "--all-contexts", "--snapshot-file", "--theme"}, kube, prom, demo, log),
+		{[]string{"snapshot", "--help"}, cat([]string{"--output", "--fail-on", "--pairs", "--all-contexts", "--snapshot-file", "--theme"}, kube, prom, demo, log),
 			[]string{"--record"}, "Cluster, Prometheus, demo, snapshot file, theme and log flags:"},
 		{[]string{"version", "--help"}, nil, cat(kube, prom, demo, log, []string{"--theme"}), ""},
 		{[]string{"--help"}, cat([]string{"--record", "--pairs", "--theme", "--snapshot-file"}, kube, prom, demo, log), nil, ""},
@@ -172,6 +174,67 @@ func TestLintIgnoresDashboardSettings(t *testing.T) {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), c.args, &out, &errb); code != c.code || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
+	}
+}
+
+// TestSnapshotPairs: snapshot took no --pairs ("unknown flag") while the dashboard does; it lists
+// them first, and names those that match no pair on stderr without changing the exit code
+// (issue 13 item 16).
+func TestSnapshotPairs(t *testing.T) {
+	isolate(t)
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		stderr   string // "" means none
+		firstRow string
+	}{
+		{"a pair that exists is listed first", []string{"--snapshot-file", fixture, "--pairs", "ml-prod/translator"}, exitOK, "", " translator "},
+		{"a pair that does not exist", []string{"--snapshot-file", fixture, "--pairs", "x/y,ml-prod/ocr"}, exitOK, "twinscale: --pairs x/y: matches no pair\n", " ocr "},
+		{"a context this snapshot does not have", []string{"--snapshot-file", fixture, "--pairs", "a/ml-prod/ocr,x/y"}, exitOK,
+			"twinscale: --pairs a/ml-prod/ocr, x/y: match no pair\n", ""},
+		{"the demo", []string{"--demo", "--pairs", "x/y"}, exitOK, "twinscale: --pairs x/y: matches no pair\n", ""},
+		{"not NAMESPACE/MODEL", []string{"--demo", "--pairs", "bad"}, exitError, "twinscale: --pairs \"bad\": want NAMESPACE/MODEL or CONTEXT/NAMESPACE/MODEL, e.g. seldon-mesh/irisa0\n", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"snapshot"}, c.args...)...)
+			if code != c.code || errOut != c.stderr {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, errOut, c.code, c.stderr)
+			}
+			if lines := strings.Split(out, "\n"); c.firstRow != "" && (len(lines) < 3 || !strings.Contains(lines[2], c.firstRow)) {
+				t.Errorf("first row is not %q:\n%s", c.firstRow, out)
+			}
+		})
+	}
+}
+
+// TestDashboardNotices: of six broken theme files only the first was named, in a flash gone at
+// the first key; --pairs naming no pair said nothing. Every broken file is named on stderr and in
+// the footer, and the pair once synced (issue 13 item 16).
+func TestDashboardNotices(t *testing.T) {
+	dir := filepath.Join(isolate(t), "twinscale", "themes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	broken := []string{"a.yaml", "b.yml", "c.yaml"}
+	for _, f := range broken {
+		writeFile(t, filepath.Join(dir, f), "base: dark\ncolors:\n  accent: not-a-colour\n")
+	}
+	writeFile(t, filepath.Join(dir, "fine.yaml"), "base: light\n")
+	ready := func(screen string) bool {
+		s := ansi.Strip(screen)
+		return strings.Contains(s, "3 theme files skipped (reasons in the log): a.yaml:3, b.yml:3, c.yaml:3") &&
+			strings.Contains(s, "--pairs x/y matches no pair")
+	}
+	r, _ := headless(t, &rootOptions{}, ready, []string{"j"}, "--demo", "--pairs", "x/y,seldon-mesh/irisa0")
+	if r.code != exitOK {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, f := range broken {
+		if !strings.Contains(r.stderr, "twinscale: theme file skipped: "+filepath.Join(dir, f)+":3: accent:") || !strings.Contains(r.log, filepath.Join(dir, f)) {
+			t.Errorf("%s not reported on stderr and in the log:\n%s", f, r.stderr)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func TestRBACViewerRole(t *testing.T) {
 
 	// The context's namespace is the default: no -n needed.
 	r = runWith(t, &rootOptions{}, "snapshot", "--kubeconfig", kubeconfig)
-	if r.code != exitOK || !strings.Contains(r.stdout, "iris → iris-server") || strings.Contains(r.stdout, "forbidden") {
+	if r.code != exitOK || countPair(r.stdout, "iris", "iris-server") != 1 || strings.Contains(r.stdout, "forbidden") {
 		t.Errorf("snapshot in the context's namespace: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 

@@ -33,12 +33,15 @@ func (f *rollFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.record, "record", "", "append what the dashboard shows to `FILE` (gzip JSON lines), to play back with \"twinscale replay FILE\"")
 	fs.IntVar(&f.recordMaxMB, "record-max-size", 64, "MiB at which the recording rotates to FILE.1 … FILE.N")
 	fs.IntVar(&f.recordFiles, "record-files", 3, "rotated recording files to keep")
-	addPairsFlag(fs, &f.pairs)
+	addPairsFlag(fs, &f.pairs, pinPairs)
 }
 
-// addPairsFlag registers --pairs NS/NAME,...
-func addPairsFlag(fs *pflag.FlagSet, pairs *[]string) {
-	fs.StringSliceVar(pairs, "pairs", nil, "pairs to start marked and pinned to the top, as NAMESPACE/MODEL,... (CONTEXT/NAMESPACE/MODEL for one cluster of several)")
+// pinPairs is what --pairs does in the dashboard and the replay.
+const pinPairs = "pairs to start marked and pinned to the top"
+
+// addPairsFlag registers --pairs NS/NAME,..., saying what it does.
+func addPairsFlag(fs *pflag.FlagSet, pairs *[]string, does string) {
+	fs.StringSliceVar(pairs, "pairs", nil, does+", as NAMESPACE/MODEL,... (CONTEXT/NAMESPACE/MODEL for one cluster of several); one that matches no pair is named once the pairs are synced")
 }
 
 // validate checks the flags before anything starts.
@@ -133,7 +136,7 @@ A recording cut short by a crash plays up to its last whole record; a damaged on
 the damage, and the header says where.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			set, theme, flash, err := o.loadThemes()
+			set, theme, skipped, err := o.loadThemes()
 			if err != nil {
 				return err
 			}
@@ -148,9 +151,7 @@ the damage, and the header says where.`,
 			}
 			defer closeLog()
 			opts.Themes, opts.Theme = set, theme
-			if opts.Flash == "" {
-				opts.Flash = flash
-			}
+			opts.Notices = o.reportThemes(skipped)
 			popts := []tea.ProgramOption{tea.WithContext(cmd.Context())}
 			if in := cmd.InOrStdin(); in != os.Stdin {
 				popts = append(popts, tea.WithInput(in))
@@ -169,7 +170,7 @@ the damage, and the header says where.`,
 	fs := cmd.Flags()
 	fs.Float64Var(&f.speed, "speed", 1, "playback speed (1 is real time; 1/16 to 64)")
 	fs.BoolVar(&f.paused, "paused", false, "start paused on the first record")
-	addPairsFlag(fs, &f.pairs)
+	addPairsFlag(fs, &f.pairs, pinPairs)
 	return cmd
 }
 
@@ -189,7 +190,7 @@ func (f *replayFlags) open(path string) (*record.Replay, ui.Options, error) {
 		return nil, ui.Options{}, fmt.Errorf("replay: %w", err)
 	}
 	rp.SetSpeed(f.speed)
-	opts := ui.Options{Source: rp, Tick: ui.DefaultTick, Pinned: f.pairs}
+	opts := ui.Options{Source: rp, Tick: ui.DefaultTick, Pinned: f.pairs, Pairs: f.pairs}
 	if d := rp.Notice(); d != "" {
 		opts.Flash = d
 	}

@@ -131,32 +131,58 @@ func defaultLogFile() string {
 	return filepath.Join(dir, "twinscale", "twinscale.log")
 }
 
-// loadThemes resolves --theme and the user themes. A theme named by --theme
-// must load; other broken user theme files become one flash message.
-func (o *rootOptions) loadThemes() (*themes.Set, themes.Theme, string, error) {
+// loadThemes resolves --theme and the user themes. A theme named by --theme must load; every
+// other broken user theme file is skipped and returned (see reportThemes).
+func (o *rootOptions) loadThemes() (*themes.Set, themes.Theme, []error, error) {
 	noColor := themes.NoColor(os.Getenv)
 	dir, dirErr := themes.UserDir()
 	var user []themes.Theme
-	var flash string
+	var skipped []error
 	if dirErr == nil {
-		var errs []error
-		user, errs = themes.LoadDir(dir)
-		if len(errs) > 0 {
-			flash = "theme skipped: " + errs[0].Error()
-			if len(errs) > 1 {
-				flash += fmt.Sprintf(" (and %d more)", len(errs)-1)
-			}
-		}
+		user, skipped = themes.LoadDir(dir)
 	}
 	set := themes.NewSet(user, noColor)
 	if o.theme == "" || o.theme == themes.Auto {
-		return set, themes.Theme{Name: themes.Auto}, flash, nil
+		return set, themes.Theme{Name: themes.Auto}, skipped, nil
 	}
 	t, err := themes.Find(o.theme, dir)
 	if err != nil {
-		return nil, themes.Theme{}, "", &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
+		return nil, themes.Theme{}, nil, &exitErr{code: exitTheme, err: fmt.Errorf("theme: %w", err)}
 	}
-	return set, t, flash, nil
+	return set, t, skipped, nil
+}
+
+// reportThemes says which user theme files were skipped, all of them: each with its reason on
+// stderr (seen before the screen opens and after it closes) and in the log, and by name and line
+// in a notice that stays in the dashboard's footer. Call it once logging is set up.
+func (o *rootOptions) reportThemes(skipped []error) []string {
+	if len(skipped) == 0 {
+		return nil
+	}
+	dir, _ := themes.UserDir()
+	var refs []string
+	for _, err := range skipped {
+		fmt.Fprintf(o.stderr, "twinscale: theme file skipped: %v\n", err)
+		slog.Warn("Theme file skipped", "err", err)
+		refs = append(refs, themeFileRef(err.Error(), dir))
+	}
+	if len(skipped) == 1 {
+		return []string{"theme file skipped: " + strings.TrimPrefix(skipped[0].Error(), dir+string(filepath.Separator))}
+	}
+	return []string{fmt.Sprintf("%d theme files skipped (reasons in the log): %s", len(skipped), strings.Join(refs, ", "))}
+}
+
+// themeFileRef shortens "DIR/ocean.yaml:4: why" to "ocean.yaml:4".
+func themeFileRef(msg, dir string) string {
+	msg = strings.TrimPrefix(msg, dir+string(filepath.Separator))
+	file, rest, ok := strings.Cut(msg, ":")
+	if !ok {
+		return msg
+	}
+	if line, _, ok := strings.Cut(rest, ":"); ok && line != "" && strings.Trim(line, "0123456789") == "" {
+		return file + ":" + line
+	}
+	return file
 }
 
 // completeThemes offers the built-in and user theme names.
@@ -182,7 +208,7 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 	if err := o.needTerminal(); err != nil {
 		return err
 	}
-	set, theme, flash, err := o.loadThemes()
+	set, theme, skipped, err := o.loadThemes()
 	if err != nil {
 		return err
 	}
@@ -207,7 +233,10 @@ func (o *rootOptions) runDashboard(cmd *cobra.Command) error {
 			}
 		}()
 	}
-	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Flash: flash, Tick: ui.DefaultTick, Pinned: pairsIn(o.roll.pairs, src.clusters)})
+	// Once nothing else can fail before the screen opens: a failure stays one line.
+	notices := o.reportThemes(skipped)
+	app := ui.New(ui.Options{Source: src, Themes: set, Theme: theme, Notices: notices, Tick: ui.DefaultTick,
+		Pinned: pairsIn(o.roll.pairs, src.clusters), Pairs: o.roll.pairs})
 	p := tea.NewProgram(app, append([]tea.ProgramOption{tea.WithContext(cmd.Context()), tea.WithFPS(ui.DefaultFPS)}, o.program...)...)
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return &exitErr{code: exitError, err: fmt.Errorf("dashboard: %w", err)}

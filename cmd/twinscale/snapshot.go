@@ -33,6 +33,7 @@ type snapshotOptions struct {
 	output      string
 	failOn      string
 	syncTimeout time.Duration
+	pairs       []string
 }
 
 // newSnapshotCmd prints the table once, or the whole snapshot as JSON/YAML.
@@ -64,6 +65,7 @@ Exit codes:
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
 	f.StringVar(&o.failOn, "fail-on", "none", "exit 1 when a pair has a finding at or above this severity: none, info, warning or critical")
 	f.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the cluster watch to sync")
+	addPairsFlag(f, &o.pairs, "pairs to list first in the table, as the dashboard pins them")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions(failOnValues, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -82,6 +84,9 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 	}
 	if o.syncTimeout <= 0 {
 		return &exitErr{code: exitError, err: fmt.Errorf("--sync-timeout %v: want a positive duration such as 30s", o.syncTimeout)}
+	}
+	if err := validatePairs(o.pairs); err != nil {
+		return &exitErr{code: exitError, err: err}
 	}
 	if o.theme != "" && o.theme != themes.Auto {
 		// A bad --theme is exit 6 whether or not the output is coloured.
@@ -116,7 +121,13 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 		}
 	}
 	snap := src.Snapshot()
-	if err := o.print(snap, src.History); err != nil {
+	if snap.Watch.Blind() == "" {
+		// A typo in --pairs changes no exit code, but must not pass unseen.
+		if missing := model.MissingPairs(snap, o.pairs); len(missing) > 0 {
+			fmt.Fprintf(o.stderr, "twinscale: --pairs %s: %s\n", strings.Join(missing, ", "), pluralWord(len(missing), "matches no pair", "match no pair"))
+		}
+	}
+	if err := o.print(snap, src.History, pairsIn(o.pairs, src.clusters)); err != nil {
 		return withCode(exitError, err)
 	}
 	if unread != nil {
@@ -138,7 +149,7 @@ func (o *snapshotOptions) run(ctx context.Context) error {
 }
 
 // print writes the snapshot in the chosen format.
-func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory) error {
+func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.PairHistory, pinned []string) error {
 	switch o.output {
 	case "json":
 		return writeJSON(o.stdout, snap, hist)
@@ -174,7 +185,7 @@ func (o *snapshotOptions) print(snap *model.Snapshot, hist func(string) model.Pa
 		st = themes.New(t, false)
 		out = colorprofile.NewWriter(f, os.Environ())
 	}
-	return ui.WriteTableWidth(out, snap, st, time.Local, width)
+	return ui.WriteTablePinned(out, snap, st, time.Local, width, pinned)
 }
 
 // failOnValues is the one set of --fail-on values snapshot and lint share.

@@ -342,7 +342,7 @@ func openDemo(ctx context.Context, o *rootOptions, opts demo.Options, name strin
 	}
 	c.Step(o.demo.advance)
 	dyn, cs := c.Clients()
-	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: name, Cluster: "simulated (" + c.Options().Scenario + ")"})
+	w := kube.NewForClients(dyn, cs, c.Discovery(), kube.Options{Context: name, Cluster: c.Options().Scenario + ", simulated"})
 	ctx, cancel := context.WithCancel(ctx)
 	simDone := make(chan struct{})
 	go func() {
