@@ -46,12 +46,13 @@ func darkTheme() Theme {
 	}}
 }
 
-// lightTheme suits light terminal backgrounds (GitHub light tones).
+// lightTheme suits light terminal backgrounds (GitHub light tones). Converging is a clear
+// blue rather than GitHub's dark teal, which was a step from the muted grey.
 func lightTheme() Theme {
 	return Theme{Name: Light, Palette: Palette{
 		Text: "default", Muted: "#57606A", Subtle: "#AFB8C1", Accent: "#0969DA",
 		SelectionFg: "#000000", SelectionBg: "#B6E3FF",
-		HealthyC: "#1A7F37", ConvergingC: "#0E7490", WarningC: "#9A6700", CriticalC: "#CF222E", InfoC: "#57606A",
+		HealthyC: "#1A7F37", ConvergingC: "#0078BC", WarningC: "#9A6700", CriticalC: "#CF222E", InfoC: "#57606A",
 		Diff:     "#8250DF",
 		ChartRPS: "#0969DA", ChartCap: "#57606A", ChartModel: "#8250DF", ChartServer: "#1A7F37",
 	}}
@@ -59,14 +60,14 @@ func lightTheme() Theme {
 
 // highContrastTheme uses the terminal's own bright ANSI colours (which the
 // terminal's scheme adapts to its background), bold status and reverse-video
-// selection.
+// selection. The RPS line is bright cyan: ANSI blue is barely visible on black.
 func highContrastTheme() Theme {
 	return Theme{Name: HighContrast, Bold: true, Palette: Palette{
 		Text: "default", Muted: "default", Subtle: "default", Accent: "12",
 		SelectionFg: "default", SelectionBg: "default",
 		HealthyC: "10", ConvergingC: "14", WarningC: "11", CriticalC: "9", InfoC: "default",
 		Diff:     "13",
-		ChartRPS: "12", ChartCap: "default", ChartModel: "13", ChartServer: "10",
+		ChartRPS: "14", ChartCap: "default", ChartModel: "13", ChartServer: "10",
 	}}
 }
 

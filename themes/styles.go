@@ -130,6 +130,14 @@ func ansi256(c color.Color) uint8 {
 		return 0
 	}
 	idx := uint8(ansi.Convert256(c))
+	switch b := c.(type) {
+	case ansi.BasicColor:
+		// An ANSI 16 index stays one, for the terminal's scheme to draw: converted, bright
+		// blue "12" became the cube's pure #0000FF.
+		idx = uint8(b)
+	case ansi.IndexedColor:
+		idx = uint8(b)
+	}
 	if idx == 0 {
 		// Index 0 is asciigraph's "default"; black is the nearest honest stand-in.
 		idx = 16

@@ -203,6 +203,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 // the view of the mode.
 func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	a.c.flash = ""
+	a.c.themeNote = false
 	k := &a.c.keys
 	if key.Matches(msg, k.ForceQuit) {
 		return tea.Quit
@@ -233,6 +234,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Theme):
 		a.c.theme = (a.c.theme + 1) % a.c.set.Len()
 		a.auto = false
+		a.c.themeNote = true
 		return nil
 	case key.Matches(msg, k.Pause):
 		a.c.paused = !a.c.paused

@@ -55,3 +55,10 @@ func (c *common) dismissNotices() bool {
 func (s tableState) hasScope() bool {
 	return s.filter != "" || s.alertsOnly || s.namespace != ""
 }
+
+// themeLine is the footer right after t: the theme now on, and the key for the next one.
+func (c *common) themeLine() string {
+	st := c.styles()
+	return st.Muted.Render("theme ") + st.Accent.Render(c.set.Name(c.theme)) + "  " +
+		st.Key.Render(c.keys.Theme.Help().Key) + st.Muted.Render(" next theme")
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,43 @@ func TestNotices(t *testing.T) {
 func lastLine(a *App) string {
 	lines := strings.Split(screen(a), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestThemeKeySaysTheme: t changed the colours without saying which theme was on (issue 13
+// item 6); the footer names it until the next key.
+func TestThemeKeySaysTheme(t *testing.T) {
+	cases := []struct {
+		name  string
+		start string
+		keys  []string
+		want  string // in the last line; "" for the key help again
+	}{
+		{"dark to light", "dark", []string{"t"}, "theme light"},
+		{"light to high-contrast", "light", []string{"t"}, "theme high-contrast"},
+		{"twice", "dark", []string{"t", "t"}, "theme high-contrast"},
+		{"wraps to dark", "colorblind", []string{"t"}, "theme dark"},
+		{"in the detail view", "dark", []string{"enter", "t"}, "theme light"},
+		{"the next key clears it", "dark", []string{"t", "j"}, ""},
+	}
+	for _, c := range cases {
+		for _, w := range []int{80, 120} {
+			t.Run(c.name+"/"+strconv.Itoa(w), func(t *testing.T) {
+				a := newTestApp(t, loadFixture(t), c.start, w, 24)
+				press(a, c.keys...)
+				last := lastLine(a)
+				if c.want == "" {
+					if strings.Contains(last, "theme ") && !strings.Contains(last, "t theme") {
+						t.Errorf("footer still names the theme: %q", last)
+					}
+					return
+				}
+				if !strings.Contains(last, c.want) {
+					t.Errorf("footer = %q, want %q", last, c.want)
+				}
+				if cellWidth(last) > w {
+					t.Errorf("footer %d wide at %d: %q", cellWidth(last), w, last)
+				}
+			})
+		}
+	}
 }

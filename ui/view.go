@@ -40,7 +40,10 @@ type common struct {
 	live           bool
 	paused, behind bool
 	flash          string
-	foot           footCache
+	// themeNote names the theme t switched to in the footer until the next key: the colours
+	// alone do not say which theme is on.
+	themeNote bool
+	foot      footCache
 	// notices stay in the footer until dismissed; wantPairs are the --pairs still to check.
 	notices   []string
 	wantPairs []string
@@ -56,6 +59,7 @@ type uiState struct {
 	theme          int
 	paused, behind bool
 	flash          string
+	themeNote      bool
 	notices        int
 	table          tableState
 	detail         detailState
@@ -70,7 +74,7 @@ type uiState struct {
 // state gathers the views' states.
 func (a *App) state() uiState {
 	return uiState{
-		mode: a.mode, back: a.back, theme: a.c.theme, paused: a.c.paused, behind: a.c.behind, flash: a.c.flash, notices: len(a.c.notices),
+		mode: a.mode, back: a.back, theme: a.c.theme, paused: a.c.paused, behind: a.c.behind, flash: a.c.flash, themeNote: a.c.themeNote, notices: len(a.c.notices),
 		table: a.table.st, detail: a.detail.st, help: a.help.st, picker: a.picker.st, compare: a.compare.st, whatif: a.whatif.st,
 		marks: a.c.marks.state(), replay: a.c.replay.state(),
 	}
@@ -140,6 +144,12 @@ func (a *App) render() string {
 		lines = a.framed(a.compare.Render(w, h-headerLines-1), a.c.replay.footer(k.CompareHelp()))
 	default:
 		lines = a.mainLines(w, h)
+	}
+	if a.c.themeNote {
+		// Every view's footer gives way to the theme's name, as t works in every view.
+		// A copy: a view may hand back lines it keeps.
+		lines = padTo(append([]string(nil), lines[:min(len(lines), h)]...), h)
+		lines[h-1] = a.c.themeLine()
 	}
 	return fitLines(lines, w, h)
 }
