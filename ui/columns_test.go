@@ -236,20 +236,7 @@ func TestInfoFindingsBadgeNoRow(t *testing.T) {
 // -green in both), merged as --context a,b merges them.
 func newTwoClustersApp(t *testing.T, theme string, w, h int) *App {
 	t.Helper()
-	src, err := static.Load("testdata/two-clusters.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	th, ok := themes.Builtin(theme)
-	if !ok {
-		t.Fatalf("no theme %q", theme)
-	}
-	taken := src.Snapshot().Taken
-	a := New(Options{Source: src, Theme: th, Now: func() time.Time { return taken.Add(2 * time.Second) }, Location: time.UTC})
-	a.ticker = func() tea.Cmd { return nil }
-	settle(a, a.Init())
-	send(a, tea.WindowSizeMsg{Width: w, Height: h})
-	return a
+	return newFileApp(t, "testdata/two-clusters.json", theme, w, h)
 }
 
 // TestGoldenTwoClusters pins the main view over two clusters: a CLUSTER column, and the same

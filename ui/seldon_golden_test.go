@@ -66,7 +66,13 @@ func TestSeldonKEDAPausedDetail(t *testing.T) {
 // newSeldonApp is newTestApp over testdata/seldon.json, its clock 2 s after the snapshot.
 func newSeldonApp(t *testing.T, theme string, w, h int) *App {
 	t.Helper()
-	src, err := static.Load("testdata/seldon.json")
+	return newFileApp(t, "testdata/seldon.json", theme, w, h)
+}
+
+// newFileApp is newTestApp over a saved snapshot file, its clock 2 s after the snapshot.
+func newFileApp(t *testing.T, path, theme string, w, h int) *App {
+	t.Helper()
+	src, err := static.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
