@@ -89,16 +89,7 @@ func TestReplicaChartLegend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := ansi.Strip(strings.Join(replicaChart(st, "Model", h, tt.desired, tt.ready, 2, 58, 4, time.UTC), "\n"))
-			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("chart lacks %q:\n%s", w, out)
-				}
-			}
-			for _, w := range tt.not {
-				if strings.Contains(out, w) {
-					t.Errorf("chart has %q:\n%s", w, out)
-				}
-			}
+			checkText(t, "chart", out, tt.want, tt.not)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -98,3 +99,18 @@ func keyMsg(k string) tea.KeyPressMsg {
 
 // screen returns the current frame without ANSI sequences.
 func screen(a *App) string { return ansi.Strip(a.View().Content) }
+
+// checkText reports each of want that out lacks and each of not that it has, naming out as what.
+func checkText(t *testing.T, what, out string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, out)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(out, n) {
+			t.Errorf("%s has %q:\n%s", what, n, out)
+		}
+	}
+}

@@ -60,16 +60,7 @@ func TestNotices(t *testing.T) {
 			send(a, tickMsg{})
 			press(a, c.keys...)
 			last := lastLine(a)
-			for _, w := range c.want {
-				if !strings.Contains(last, w) {
-					t.Errorf("footer %q lacks %q", last, w)
-				}
-			}
-			for _, n := range c.none {
-				if strings.Contains(last, n) {
-					t.Errorf("footer %q has %q", last, n)
-				}
-			}
+			checkText(t, "footer", last, c.want, c.none)
 			if help := strings.Contains(last, "? help") && !strings.Contains(last, "dismiss"); help != c.keyHelp {
 				t.Errorf("footer %q: key help %v, want %v", last, help, c.keyHelp)
 			}

@@ -129,16 +129,7 @@ func TestSnapshotAlertCounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			head, _, _ := strings.Cut(b.String(), "\n")
-			for _, w := range tc.want {
-				if !strings.Contains(head, w) {
-					t.Errorf("summary %q lacks %q", head, w)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(head, n) {
-					t.Errorf("summary %q has %q", head, n)
-				}
-			}
+			checkText(t, "summary", head, tc.want, tc.not)
 		})
 	}
 }
